@@ -1,0 +1,258 @@
+package dev.baton.core;
+
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Baton's settings, built once from an {@link OpenTelemetry} instance and shared by every
+ * transport: the propagator (W3C Trace Context Level 2 and W3C Baggage, beside whatever else the
+ * instance propagates), the {@link InboundPolicy}, the baggage allow-lists and the header size
+ * cap. Immutable and thread-safe.
+ *
+ * <p>Most users never touch this class: each transport's entry point ({@code KafkaTracing},
+ * {@code AmqpTracing}, {@code GrpcTracing}) takes an {@code OpenTelemetry} or a {@code baton.*}
+ * configuration map and builds one.
+ *
+ * <pre>{@code
+ * BatonTracing baton = BatonTracing.builder(openTelemetry)
+ *     .inboundPolicy(InboundPolicy.LINK)
+ *     .inboundBaggage(List.of("tenant.*"))
+ *     .build();
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class BatonTracing {
+
+  /** {@code continue}, {@code link} or {@code ignore}; default {@code continue}. */
+  public static final String INBOUND_POLICY = "baton.inbound.policy";
+  /** Baggage keys accepted from incoming messages; default {@code *} (all). */
+  public static final String BAGGAGE_INBOUND = "baton.baggage.inbound.allow";
+  /** Baggage keys written to outgoing messages; default {@code *} (all). */
+  public static final String BAGGAGE_OUTBOUND = "baton.baggage.outbound.allow";
+  /** Largest header value read, in bytes or chars; default 8192, from 512 to 1048576. */
+  public static final String HEADER_MAX_LENGTH = "baton.header.max.length";
+  /** An {@code OpenTelemetry} instance (programmatic maps only); default the global one. */
+  public static final String OPEN_TELEMETRY = "baton.opentelemetry";
+
+  static final Set<String> CORE_KEYS =
+      Set.of(INBOUND_POLICY, BAGGAGE_INBOUND, BAGGAGE_OUTBOUND, HEADER_MAX_LENGTH, OPEN_TELEMETRY);
+
+  static final int DEFAULT_HEADER_MAX_LENGTH = 8192;
+  static final int MIN_HEADER_MAX_LENGTH = 512;
+  static final int MAX_HEADER_MAX_LENGTH = 1 << 20;
+
+  private static final String VERSION = "0.1.0";
+
+  private final OpenTelemetry openTelemetry;
+  private final InboundPolicy inboundPolicy;
+  private final BaggageFilter inboundBaggage;
+  private final BaggageFilter outboundBaggage;
+  private final int headerMaxLength;
+  private final BatonPropagator propagator;
+
+  private BatonTracing(Builder b) {
+    this.openTelemetry = b.openTelemetry;
+    this.inboundPolicy = b.inboundPolicy;
+    this.inboundBaggage = b.inboundBaggage;
+    this.outboundBaggage = b.outboundBaggage;
+    this.headerMaxLength = b.headerMaxLength;
+    this.propagator =
+        new BatonPropagator(
+            openTelemetry.getPropagators().getTextMapPropagator(),
+            new W3CBaggage(inboundBaggage, outboundBaggage));
+  }
+
+  /**
+   * Returns Baton with default settings on {@code openTelemetry}.
+   *
+   * @param openTelemetry the OpenTelemetry instance spans and propagators come from
+   * @return the settings
+   */
+  public static BatonTracing create(OpenTelemetry openTelemetry) {
+    return builder(openTelemetry).build();
+  }
+
+  /**
+   * Returns a builder on {@code openTelemetry}.
+   *
+   * @param openTelemetry the OpenTelemetry instance spans and propagators come from
+   * @return a new builder
+   */
+  public static Builder builder(OpenTelemetry openTelemetry) {
+    return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry == null"));
+  }
+
+  /**
+   * Builds Baton from {@code baton.*} settings (see {@code docs/configuration.md}). The
+   * {@code OpenTelemetry} is the map's {@value #OPEN_TELEMETRY} entry, else
+   * {@link GlobalOpenTelemetry#get()}.
+   *
+   * @param config a reader over the settings
+   * @return the settings
+   * @throws IllegalArgumentException when a value is invalid
+   */
+  public static BatonTracing fromConfig(ConfigReader config) {
+    OpenTelemetry otel = config.instance(OPEN_TELEMETRY, OpenTelemetry.class);
+    Builder b = builder(otel != null ? otel : GlobalOpenTelemetry.get());
+    b.inboundPolicy(config.enumValue(INBOUND_POLICY, InboundPolicy.class, InboundPolicy.CONTINUE));
+    b.inboundBaggage(config.list(BAGGAGE_INBOUND, List.of("*")));
+    b.outboundBaggage(config.list(BAGGAGE_OUTBOUND, List.of("*")));
+    b.headerMaxLength(
+        config.integer(
+            HEADER_MAX_LENGTH,
+            DEFAULT_HEADER_MAX_LENGTH,
+            MIN_HEADER_MAX_LENGTH,
+            MAX_HEADER_MAX_LENGTH));
+    return b.build();
+  }
+
+  /**
+   * Returns the OpenTelemetry instance.
+   *
+   * @return the instance
+   */
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
+  }
+
+  /**
+   * Returns a tracer for one of Baton's instrumentation scopes, such as {@code dev.baton.kafka}.
+   *
+   * @param scope the instrumentation scope name
+   * @return the tracer
+   */
+  public Tracer tracer(String scope) {
+    return openTelemetry.tracerBuilder(scope).setInstrumentationVersion(VERSION).build();
+  }
+
+  /**
+   * Returns the propagator Baton injects and extracts with.
+   *
+   * @return the propagator
+   */
+  public TextMapPropagator propagator() {
+    return propagator;
+  }
+
+  BatonPropagator batonPropagator() {
+    return propagator;
+  }
+
+  /**
+   * Makes the injector/extractor for one carrier type. Call once per transport, not per message.
+   *
+   * @param carrier the carrier adapter
+   * @param <C> the carrier type
+   * @return the propagation for that carrier type
+   */
+  public <C> Propagation<C> propagation(HeaderCarrier<C> carrier) {
+    return new Propagation<>(this, Objects.requireNonNull(carrier, "carrier == null"));
+  }
+
+  /**
+   * Returns the inbound policy.
+   *
+   * @return the policy
+   */
+  public InboundPolicy inboundPolicy() {
+    return inboundPolicy;
+  }
+
+  /**
+   * Returns the largest header value Baton reads.
+   *
+   * @return the cap, in bytes or chars
+   */
+  public int headerMaxLength() {
+    return headerMaxLength;
+  }
+
+  @Override
+  public String toString() {
+    return "BatonTracing{inboundPolicy=" + inboundPolicy + ", inboundBaggage=" + inboundBaggage
+        + ", outboundBaggage=" + outboundBaggage + ", headerMaxLength=" + headerMaxLength + "}";
+  }
+
+  /**
+   * Builds {@link BatonTracing}. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private final OpenTelemetry openTelemetry;
+    private InboundPolicy inboundPolicy = InboundPolicy.CONTINUE;
+    private BaggageFilter inboundBaggage = BaggageFilter.ALL;
+    private BaggageFilter outboundBaggage = BaggageFilter.ALL;
+    private int headerMaxLength = DEFAULT_HEADER_MAX_LENGTH;
+
+    private Builder(OpenTelemetry openTelemetry) {
+      this.openTelemetry = openTelemetry;
+    }
+
+    /**
+     * Sets what receivers do with incoming context; default {@link InboundPolicy#CONTINUE}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder inboundPolicy(InboundPolicy policy) {
+      this.inboundPolicy = Objects.requireNonNull(policy, "policy == null");
+      return this;
+    }
+
+    /**
+     * Sets the baggage keys accepted from incoming messages: exact keys, prefixes ending in
+     * {@code *}, or {@code *} for all (the default). An empty list accepts none.
+     *
+     * @param allowedKeys the allow-list
+     * @return this builder
+     */
+    public Builder inboundBaggage(List<String> allowedKeys) {
+      this.inboundBaggage = BaggageFilter.of(Objects.requireNonNull(allowedKeys, "allowedKeys == null"));
+      return this;
+    }
+
+    /**
+     * Sets the baggage keys written to outgoing messages, in the same form as
+     * {@link #inboundBaggage(List)}; default all.
+     *
+     * @param allowedKeys the allow-list
+     * @return this builder
+     */
+    public Builder outboundBaggage(List<String> allowedKeys) {
+      this.outboundBaggage = BaggageFilter.of(Objects.requireNonNull(allowedKeys, "allowedKeys == null"));
+      return this;
+    }
+
+    /**
+     * Sets the largest header value Baton reads (longer ones count as absent); default 8192.
+     *
+     * @param maxLength from 512 to 1048576
+     * @return this builder
+     */
+    public Builder headerMaxLength(int maxLength) {
+      if (maxLength < MIN_HEADER_MAX_LENGTH || maxLength > MAX_HEADER_MAX_LENGTH) {
+        throw new IllegalArgumentException(
+            "headerMaxLength must be from " + MIN_HEADER_MAX_LENGTH + " to "
+                + MAX_HEADER_MAX_LENGTH + ": " + maxLength);
+      }
+      this.headerMaxLength = maxLength;
+      return this;
+    }
+
+    /**
+     * Builds the settings.
+     *
+     * @return the settings
+     */
+    public BatonTracing build() {
+      return new BatonTracing(this);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.baton.core;
+
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@link TextMapGetter} made from a {@link HeaderCarrier}.
+ *
+ * <p>Several fields of one name are joined with {@code ","}, which is what HTTP defines them to
+ * mean: {@code tracestate} and {@code baggage} fields combine, and two {@code traceparent} fields
+ * make a value no parser accepts, so the trace restarts as the W3C specification demands. A field
+ * that decodes to nothing (null, malformed bytes, control characters, over the cap) is absent.
+ * The joined value is capped too. A carrier that throws is treated as empty.
+ *
+ * <p>When {@code hidden} is not empty, those keys read as absent: that is how OpenTelemetry's own
+ * propagators are kept from second-guessing Baton's W3C parsing.
+ */
+final class CarrierGetter<C> implements TextMapGetter<C> {
+
+  private final HeaderCarrier<C> carrier;
+  private final int maxLength;
+  private final Set<String> hidden;
+
+  CarrierGetter(HeaderCarrier<C> carrier, int maxLength, Set<String> hidden) {
+    this.carrier = carrier;
+    this.maxLength = maxLength;
+    this.hidden = hidden;
+  }
+
+  @Override
+  public Iterable<String> keys(C c) {
+    if (c == null) {
+      return Collections.emptyList();
+    }
+    try {
+      Iterable<String> keys = carrier.keys(c);
+      if (hidden.isEmpty()) {
+        return keys;
+      }
+      List<String> visible = new ArrayList<>();
+      for (String k : keys) {
+        if (k != null && !hidden.contains(k)) {
+          visible.add(k);
+        }
+      }
+      return visible;
+    } catch (RuntimeException e) {
+      Faults.report("carrier keys", e);
+      return Collections.emptyList();
+    }
+  }
+
+  @Override
+  public String get(C c, String key) {
+    if (c == null || key == null || hidden.contains(key)) {
+      return null;
+    }
+    try {
+      String value = join(c, key);
+      if (value == null) {
+        String other = otherCasing(c, key);
+        if (other != null) {
+          value = join(c, other);
+        }
+      }
+      return value;
+    } catch (RuntimeException e) {
+      Faults.report("carrier get", e);
+      return null;
+    }
+  }
+
+  /**
+   * Header names are case-sensitive in Kafka and AMQP but not in HTTP, where W3C headers come
+   * from; a field that is absent under its lowercase name is looked up under another casing.
+   */
+  private String otherCasing(C c, String key) {
+    for (String k : carrier.keys(c)) {
+      if (k != null && !k.equals(key) && k.equalsIgnoreCase(key)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private String join(C c, String key) {
+    String first = null;
+    StringBuilder joined = null;
+    for (Object field : carrier.fields(c, key)) {
+      String v = HeaderValues.decode(field == null ? null : carrier.valueOf(field), maxLength);
+      if (v == null) {
+        continue;
+      }
+      if (first == null) {
+        first = v;
+      } else {
+        if (joined == null) {
+          joined = new StringBuilder(first.length() + v.length() + 1).append(first);
+        }
+        joined.append(',').append(v);
+        if (joined.length() > maxLength) {
+          return null;
+        }
+      }
+    }
+    return joined == null ? first : joined.toString();
+  }
+
+  @Override
+  public Iterator<String> getAll(C c, String key) {
+    if (c == null || key == null || hidden.contains(key)) {
+      return Collections.emptyIterator();
+    }
+    try {
+      List<String> values = new ArrayList<>(2);
+      for (Object field : carrier.fields(c, key)) {
+        String v = HeaderValues.decode(field == null ? null : carrier.valueOf(field), maxLength);
+        if (v != null) {
+          values.add(v);
+        }
+      }
+      return values.iterator();
+    } catch (RuntimeException e) {
+      Faults.report("carrier getAll", e);
+      return Collections.emptyIterator();
+    }
+  }
+}

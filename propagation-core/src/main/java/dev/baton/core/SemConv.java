@@ -1,0 +1,115 @@
+package dev.baton.core;
+
+import io.opentelemetry.api.common.AttributeKey;
+
+/**
+ * The semantic-convention attribute keys and values Baton writes (messaging and RPC conventions as
+ * of semantic-conventions v1.44), in one place. Each constant is named after its attribute.
+ *
+ * <p>For Baton's transport modules and for tests asserting on spans.
+ *
+ * @since 0.1.0
+ */
+public final class SemConv {
+
+  private SemConv() {}
+
+  // messaging, common
+  /** {@code messaging.system}. */
+  public static final AttributeKey<String> MESSAGING_SYSTEM =
+      AttributeKey.stringKey("messaging.system");
+  /** {@code messaging.operation.type}: one of the {@code OP_*} values. */
+  public static final AttributeKey<String> MESSAGING_OPERATION_TYPE =
+      AttributeKey.stringKey("messaging.operation.type");
+  /** {@code messaging.operation.name}: the system-specific operation, e.g. {@code send}. */
+  public static final AttributeKey<String> MESSAGING_OPERATION_NAME =
+      AttributeKey.stringKey("messaging.operation.name");
+  /** {@code messaging.destination.name}. */
+  public static final AttributeKey<String> MESSAGING_DESTINATION_NAME =
+      AttributeKey.stringKey("messaging.destination.name");
+  /** {@code messaging.destination.partition.id}. */
+  public static final AttributeKey<String> MESSAGING_DESTINATION_PARTITION_ID =
+      AttributeKey.stringKey("messaging.destination.partition.id");
+  /** {@code messaging.destination.subscription.name}. */
+  public static final AttributeKey<String> MESSAGING_DESTINATION_SUBSCRIPTION_NAME =
+      AttributeKey.stringKey("messaging.destination.subscription.name");
+  /** {@code messaging.consumer.group.name}. */
+  public static final AttributeKey<String> MESSAGING_CONSUMER_GROUP_NAME =
+      AttributeKey.stringKey("messaging.consumer.group.name");
+  /** {@code messaging.client.id}. */
+  public static final AttributeKey<String> MESSAGING_CLIENT_ID =
+      AttributeKey.stringKey("messaging.client.id");
+  /** {@code messaging.message.id}. */
+  public static final AttributeKey<String> MESSAGING_MESSAGE_ID =
+      AttributeKey.stringKey("messaging.message.id");
+  /** {@code messaging.message.conversation_id}. */
+  public static final AttributeKey<String> MESSAGING_MESSAGE_CONVERSATION_ID =
+      AttributeKey.stringKey("messaging.message.conversation_id");
+  /** {@code messaging.message.body.size}. */
+  public static final AttributeKey<Long> MESSAGING_MESSAGE_BODY_SIZE =
+      AttributeKey.longKey("messaging.message.body.size");
+  /** {@code messaging.batch.message_count}. */
+  public static final AttributeKey<Long> MESSAGING_BATCH_MESSAGE_COUNT =
+      AttributeKey.longKey("messaging.batch.message_count");
+
+  // messaging, Kafka
+  /** {@code messaging.kafka.message.key}. */
+  public static final AttributeKey<String> MESSAGING_KAFKA_MESSAGE_KEY =
+      AttributeKey.stringKey("messaging.kafka.message.key");
+  /** {@code messaging.kafka.offset}. */
+  public static final AttributeKey<Long> MESSAGING_KAFKA_OFFSET =
+      AttributeKey.longKey("messaging.kafka.offset");
+  /** {@code messaging.kafka.message.tombstone}. */
+  public static final AttributeKey<Boolean> MESSAGING_KAFKA_MESSAGE_TOMBSTONE =
+      AttributeKey.booleanKey("messaging.kafka.message.tombstone");
+
+  // messaging, RabbitMQ
+  /** {@code messaging.rabbitmq.destination.routing_key}. */
+  public static final AttributeKey<String> MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY =
+      AttributeKey.stringKey("messaging.rabbitmq.destination.routing_key");
+  /** {@code messaging.rabbitmq.message.delivery_tag}. */
+  public static final AttributeKey<Long> MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG =
+      AttributeKey.longKey("messaging.rabbitmq.message.delivery_tag");
+
+  // RPC
+  /** {@code rpc.system.name}. */
+  public static final AttributeKey<String> RPC_SYSTEM_NAME = AttributeKey.stringKey("rpc.system.name");
+  /** {@code rpc.method}: the fully-qualified method, {@code package.Service/Method}. */
+  public static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
+  /** {@code rpc.status_code}: the status code's name, e.g. {@code DEADLINE_EXCEEDED}. */
+  public static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
+
+  // general
+  /** {@code error.type}. */
+  public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  /** {@code server.address}. */
+  public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  /** {@code server.port}. */
+  public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  /** {@code network.peer.address}. */
+  public static final AttributeKey<String> NETWORK_PEER_ADDRESS =
+      AttributeKey.stringKey("network.peer.address");
+  /** {@code network.peer.port}. */
+  public static final AttributeKey<Long> NETWORK_PEER_PORT = AttributeKey.longKey("network.peer.port");
+
+  // values
+  /** {@code messaging.operation.type} of a span that creates a message without sending it. */
+  public static final String OP_CREATE = "create";
+  /** {@code messaging.operation.type} of a send or publish. */
+  public static final String OP_SEND = "send";
+  /** {@code messaging.operation.type} of a pull (poll, get). */
+  public static final String OP_RECEIVE = "receive";
+  /** {@code messaging.operation.type} of processing a message. */
+  public static final String OP_PROCESS = "process";
+  /** {@code messaging.operation.type} of ack, nack or reject. */
+  public static final String OP_SETTLE = "settle";
+
+  /** {@code messaging.system} value for Kafka. */
+  public static final String SYSTEM_KAFKA = "kafka";
+  /** {@code messaging.system} value for RabbitMQ. */
+  public static final String SYSTEM_RABBITMQ = "rabbitmq";
+  /** {@code rpc.system.name} value for gRPC. */
+  public static final String SYSTEM_GRPC = "grpc";
+  /** {@code error.type} when the reason is not known more precisely. */
+  public static final String ERROR_TYPE_OTHER = "_OTHER";
+}
