@@ -1,0 +1,43 @@
+package dev.baton.kafka;
+
+import dev.baton.core.HeaderCarrier;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Kafka record headers as a Baton carrier: byte values, case-sensitive keys, repeatable. */
+final class KafkaHeadersCarrier implements HeaderCarrier<Headers> {
+
+  static final KafkaHeadersCarrier INSTANCE = new KafkaHeadersCarrier();
+
+  private KafkaHeadersCarrier() {}
+
+  @Override
+  public Iterable<String> keys(Headers headers) {
+    List<String> keys = new ArrayList<>();
+    for (Header h : headers) {
+      keys.add(h.key());
+    }
+    return keys;
+  }
+
+  @Override
+  public Iterable<?> fields(Headers headers, String key) {
+    return headers.headers(key);
+  }
+
+  @Override
+  public Object valueOf(Object field) {
+    return ((Header) field).value();
+  }
+
+  @Override
+  public void replace(Headers headers, String key, String value) {
+    headers.remove(key);
+    if (value != null) {
+      headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}

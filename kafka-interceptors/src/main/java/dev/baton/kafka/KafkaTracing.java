@@ -1,0 +1,447 @@
+package dev.baton.kafka;
+
+import dev.baton.core.BatonTracing;
+import dev.baton.core.ConfigReader;
+import dev.baton.core.Faults;
+import dev.baton.core.Inbound;
+import dev.baton.core.InboundPolicy;
+import dev.baton.core.Propagation;
+import dev.baton.core.SemConv;
+import dev.baton.core.Spans;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Baton for Kafka: the settings the interceptors run with, and the way to run record processing
+ * inside the record's trace.
+ *
+ * <p>Registering the interceptors by class name is enough for propagation and producer spans:
+ *
+ * <pre>{@code
+ * interceptor.classes=dev.baton.kafka.TracingProducerInterceptor   # producer
+ * interceptor.classes=dev.baton.kafka.TracingConsumerInterceptor   # consumer
+ * }</pre>
+ *
+ * They then read {@code baton.*} keys from the client configuration and use
+ * {@code GlobalOpenTelemetry}. To hand them an explicit {@code OpenTelemetry}, merge
+ * {@link #producerProperties()} / {@link #consumerProperties()} into the client configuration.
+ *
+ * <p>Processing code runs in a CONSUMER {@code process {topic}} span, child of the record's
+ * creation context (per the inbound policy), made current so that whatever the code produces or
+ * calls continues the trace:
+ *
+ * <pre>{@code
+ * KafkaTracing kafkaTracing = KafkaTracing.create(openTelemetry);
+ * kafkaTracing.process(record, r -> handle(r));
+ * }</pre>
+ *
+ * This works on any thread (hand the record to a worker pool and call it there) and also when the
+ * consumer interceptor is not registered: the record's headers are read then.
+ *
+ * <p>Thread-safe and immutable.
+ *
+ * @since 0.1.0
+ */
+public final class KafkaTracing {
+
+  static final String SCOPE = "dev.baton.kafka";
+  static final String INTERCEPTOR_CLASSES = "interceptor.classes";
+
+  private final Map<String, Object> config;
+  private final BatonTracing baton;
+  private final KafkaSettings settings;
+  private final Tracer tracer;
+  private final Propagation<Headers> propagation;
+
+  private KafkaTracing(Map<String, ?> config) {
+    ConfigReader reader = ConfigReader.of(config, KafkaSettings.KEYS);
+    this.baton = BatonTracing.fromConfig(reader);
+    this.settings = KafkaSettings.from(reader);
+    this.tracer = baton.tracer(SCOPE);
+    this.propagation = baton.propagation(KafkaHeadersCarrier.INSTANCE);
+    Map<String, Object> own = new HashMap<>();
+    for (Map.Entry<String, ?> e : config.entrySet()) {
+      if (e.getKey().startsWith(ConfigReader.PREFIX) && e.getValue() != null) {
+        own.put(e.getKey(), e.getValue());
+      }
+    }
+    own.put(BatonTracing.OPEN_TELEMETRY, baton.openTelemetry());
+    this.config = Collections.unmodifiableMap(own);
+  }
+
+  /**
+   * Returns Kafka tracing with default settings.
+   *
+   * @param openTelemetry where spans and propagators come from
+   * @return the tracing
+   */
+  public static KafkaTracing create(OpenTelemetry openTelemetry) {
+    return builder(openTelemetry).build();
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @param openTelemetry where spans and propagators come from
+   * @return a new builder
+   */
+  public static Builder builder(OpenTelemetry openTelemetry) {
+    return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry == null"));
+  }
+
+  /**
+   * Builds Kafka tracing from a client configuration's {@code baton.*} keys (see
+   * {@code docs/kafka.md}); other keys are ignored. Uses the map's {@code baton.opentelemetry}
+   * instance, else {@code GlobalOpenTelemetry}.
+   *
+   * @param config a Kafka client configuration
+   * @return the tracing
+   * @throws IllegalArgumentException on an unknown {@code baton.*} key or an invalid value
+   */
+  public static KafkaTracing fromConfig(Map<String, ?> config) {
+    return new KafkaTracing(Objects.requireNonNull(config, "config == null"));
+  }
+
+  /**
+   * Returns the properties to merge into a producer's configuration: {@code interceptor.classes}
+   * naming {@link TracingProducerInterceptor}, and this object's settings including its
+   * {@code OpenTelemetry}. If the producer has other interceptors, append Baton's class name to
+   * their list instead of replacing it.
+   *
+   * @return a new, modifiable map
+   */
+  public Map<String, Object> producerProperties() {
+    Map<String, Object> props = new HashMap<>(config);
+    props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, TracingProducerInterceptor.class.getName());
+    return props;
+  }
+
+  /**
+   * Returns the properties to merge into a consumer's configuration: {@code interceptor.classes}
+   * naming {@link TracingConsumerInterceptor}, and this object's settings.
+   *
+   * @return a new, modifiable map
+   */
+  public Map<String, Object> consumerProperties() {
+    Map<String, Object> props = new HashMap<>(config);
+    props.put(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, TracingConsumerInterceptor.class.getName());
+    return props;
+  }
+
+  /**
+   * Runs {@code processor} inside a CONSUMER {@code process {topic}} span for {@code record}: the
+   * span is a child of the record's creation context (per the inbound policy) and current while
+   * the processor runs. An exception of the processor is recorded on the span and rethrown
+   * unchanged. Call it on the thread that processes the record.
+   *
+   * @param record the record
+   * @param processor the processing code
+   * @param <K> the key type
+   * @param <V> the value type
+   * @param <E> the checked exception the processor may throw
+   * @throws E whatever the processor throws
+   */
+  public <K, V, E extends Exception> void process(
+      ConsumerRecord<K, V> record, RecordProcessor<K, V, E> processor) throws E {
+    Objects.requireNonNull(processor, "processor == null");
+    ProcessingScope scope = startProcessing(record);
+    try {
+      processor.process(record);
+    } catch (Throwable t) {
+      scope.recordException(t);
+      throw t;
+    } finally {
+      scope.close();
+    }
+  }
+
+  /**
+   * Starts the {@code process {topic}} span for {@code record} and makes it current on this
+   * thread, for code that cannot use a callback. Close the scope on the same thread, in a
+   * try-with-resources block; report a failure with {@link ProcessingScope#recordException}:
+   *
+   * <pre>{@code
+   * try (KafkaTracing.ProcessingScope scope = kafkaTracing.startProcessing(record)) {
+   *   try {
+   *     handle(record);
+   *   } catch (RuntimeException e) {
+   *     scope.recordException(e);
+   *     throw e;
+   *   }
+   * }
+   * }</pre>
+   *
+   * @param record the record
+   * @return the open scope
+   */
+  public ProcessingScope startProcessing(ConsumerRecord<?, ?> record) {
+    Objects.requireNonNull(record, "record == null");
+    Span span;
+    Context context;
+    try {
+      ConsumedRecords.Remembered remembered = ConsumedRecords.get(record);
+      Inbound inbound =
+          remembered != null && remembered.inbound.remote().isValid()
+              ? remembered.inbound
+              : propagation.inbound(Context.current(), record.headers());
+      SpanBuilder builder =
+          Spans.messaging(
+              tracer, SpanKind.CONSUMER, SemConv.SYSTEM_KAFKA, SemConv.OP_PROCESS, "process",
+              record.topic());
+      recordAttributes(builder, record, remembered);
+      span = inbound.applyTo(builder).startSpan();
+      context = inbound.parent().with(span);
+    } catch (RuntimeException e) {
+      Faults.report("kafka startProcessing", e);
+      span = Span.getInvalid();
+      context = Context.current();
+    }
+    return new ProcessingScope(span, context.makeCurrent());
+  }
+
+  private void recordAttributes(
+      SpanBuilder builder, ConsumerRecord<?, ?> record, ConsumedRecords.Remembered remembered) {
+    builder.setAttribute(
+        SemConv.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(record.partition()));
+    builder.setAttribute(SemConv.MESSAGING_KAFKA_OFFSET, record.offset());
+    if (record.value() == null) {
+      builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_TOMBSTONE, true);
+    }
+    if (record.serializedValueSize() >= 0) {
+      builder.setAttribute(SemConv.MESSAGING_MESSAGE_BODY_SIZE, (long) record.serializedValueSize());
+    }
+    if (settings.captureKey) {
+      String key = keyString(record.key());
+      if (key != null) {
+        builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);
+      }
+    }
+    if (remembered != null) {
+      if (remembered.groupId != null) {
+        builder.setAttribute(SemConv.MESSAGING_CONSUMER_GROUP_NAME, remembered.groupId);
+      }
+      if (remembered.clientId != null) {
+        builder.setAttribute(SemConv.MESSAGING_CLIENT_ID, remembered.clientId);
+      }
+    }
+  }
+
+  /** Keys are recorded only when they have a meaningful text form; raw bytes are not. */
+  static String keyString(Object key) {
+    if (key == null || key instanceof byte[]) {
+      return null;
+    }
+    return key.toString();
+  }
+
+  BatonTracing baton() {
+    return baton;
+  }
+
+  KafkaSettings settings() {
+    return settings;
+  }
+
+  Tracer tracer() {
+    return tracer;
+  }
+
+  Propagation<Headers> propagation() {
+    return propagation;
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaTracing{" + baton + "}";
+  }
+
+  /**
+   * Processing code for one record.
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @param <E> the checked exception it may throw
+   * @since 0.1.0
+   */
+  @FunctionalInterface
+  public interface RecordProcessor<K, V, E extends Exception> {
+    /**
+     * Processes {@code record}.
+     *
+     * @param record the record
+     * @throws E on failure
+     */
+    void process(ConsumerRecord<K, V> record) throws E;
+  }
+
+  /**
+   * The open {@code process} span of one record, current on the thread that started it. Close it
+   * exactly once, on that thread. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class ProcessingScope implements AutoCloseable {
+    private final Span span;
+    private final Scope scope;
+    private boolean closed;
+
+    ProcessingScope(Span span, Scope scope) {
+      this.span = span;
+      this.scope = scope;
+    }
+
+    /**
+     * Returns the {@code process} span, for adding attributes or events.
+     *
+     * @return the span
+     */
+    public Span span() {
+      return span;
+    }
+
+    /**
+     * Records a failure of the processing code on the span (exception event, {@code error.type},
+     * status ERROR). Does not rethrow.
+     *
+     * @param error the failure
+     */
+    public void recordException(Throwable error) {
+      Spans.recordException(span, error);
+    }
+
+    /** Ends the span and restores the context that was current before. */
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        scope.close();
+      } finally {
+        span.end();
+      }
+    }
+  }
+
+  /**
+   * Builds {@link KafkaTracing}. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private final Map<String, Object> config = new HashMap<>();
+
+    private Builder(OpenTelemetry openTelemetry) {
+      config.put(BatonTracing.OPEN_TELEMETRY, openTelemetry);
+    }
+
+    /**
+     * Sets what consumers do with a record's incoming context; default
+     * {@link InboundPolicy#CONTINUE}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder inboundPolicy(InboundPolicy policy) {
+      config.put(BatonTracing.INBOUND_POLICY, Objects.requireNonNull(policy, "policy == null"));
+      return this;
+    }
+
+    /**
+     * Sets the baggage keys accepted from records ({@code *} for all, the default).
+     *
+     * @param allowedKeys exact keys or prefixes ending in {@code *}
+     * @return this builder
+     */
+    public Builder inboundBaggage(List<String> allowedKeys) {
+      config.put(BatonTracing.BAGGAGE_INBOUND, List.copyOf(allowedKeys));
+      return this;
+    }
+
+    /**
+     * Sets the baggage keys written to records ({@code *} for all, the default).
+     *
+     * @param allowedKeys exact keys or prefixes ending in {@code *}
+     * @return this builder
+     */
+    public Builder outboundBaggage(List<String> allowedKeys) {
+      config.put(BatonTracing.BAGGAGE_OUTBOUND, List.copyOf(allowedKeys));
+      return this;
+    }
+
+    /**
+     * Records the record key as {@code messaging.kafka.message.key} (off by default: keys may be
+     * personal data).
+     *
+     * @param capture whether to record keys
+     * @return this builder
+     */
+    public Builder captureMessageKey(boolean capture) {
+      config.put(KafkaSettings.CAPTURE_KEY, capture);
+      return this;
+    }
+
+    /**
+     * Makes the consumer interceptor start a {@code poll {topic}} span per topic and batch, linked
+     * to every record's context (off by default).
+     *
+     * @param enabled whether to record receive spans
+     * @return this builder
+     */
+    public Builder receiveSpans(boolean enabled) {
+      config.put(KafkaSettings.RECEIVE_SPANS, enabled);
+      return this;
+    }
+
+    /**
+     * Bounds the producer's table of spans waiting for the broker's answer (default 10000). On
+     * overflow the oldest span ends, marked {@code baton.kafka.ack_missing}.
+     *
+     * @param max from 1 to 1000000
+     * @return this builder
+     */
+    public Builder producerInflightMax(int max) {
+      config.put(KafkaSettings.INFLIGHT_MAX, max);
+      return this;
+    }
+
+    /**
+     * Ends producer spans in {@code onSend} instead of on the broker's answer (what older clients
+     * do anyway).
+     *
+     * @param endOnSend whether to end producer spans right away
+     * @return this builder
+     */
+    public Builder endProducerSpanOnSend(boolean endOnSend) {
+      config.put(
+          KafkaSettings.PRODUCER_SPAN_END,
+          endOnSend ? KafkaSettings.SpanEnd.SEND.name() : KafkaSettings.SpanEnd.ACK.name());
+      return this;
+    }
+
+    /**
+     * Builds the tracing.
+     *
+     * @return the tracing
+     * @throws IllegalArgumentException on an invalid setting
+     */
+    public KafkaTracing build() {
+      return new KafkaTracing(config);
+    }
+  }
+}

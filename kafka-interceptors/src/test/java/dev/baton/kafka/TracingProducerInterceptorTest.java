@@ -1,0 +1,193 @@
+package dev.baton.kafka;
+
+import static dev.baton.kafka.KafkaTestSupport.values;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.core.SemConv;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The producer interceptor's contract, driven directly (the broker round trip is in integration-tests). */
+class TracingProducerInterceptorTest {
+
+  final KafkaTestSupport otel = new KafkaTestSupport();
+  TracingProducerInterceptor interceptor;
+
+  TracingProducerInterceptor interceptor(Map<String, Object> extra) {
+    Map<String, Object> config = new HashMap<>(KafkaTracing.create(otel.sdk).producerProperties());
+    config.put("client.id", "checkout-producer");
+    config.putAll(extra);
+    interceptor = new TracingProducerInterceptor();
+    interceptor.configure(config);
+    return interceptor;
+  }
+
+  @AfterEach
+  void closeInterceptor() {
+    if (interceptor != null) {
+      interceptor.close();
+    }
+    assertThat(Context.current()).isSameAs(Context.root());
+  }
+
+  static RecordMetadata metadata(String topic, int partition, long offset) {
+    return new RecordMetadata(new TopicPartition(topic, partition), offset, 0, 0L, 3, 5);
+  }
+
+  @Test
+  void sendSpanIsChildOfCurrentAndEndsOnTheBrokersAnswer() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    assertThat(p.endsOnAck()).as("kafka-clients 4.4 passes headers to onAcknowledgement").isTrue();
+    Span parent = otel.sdk.getTracer("test").spanBuilder("checkout").startSpan();
+    ProducerRecord<Object, Object> sent;
+    try (Scope ignored = parent.makeCurrent()) {
+      sent = p.onSend(new ProducerRecord<>("orders", "k1", "v1"));
+    }
+    assertThat(otel.exporter.getFinishedSpanItems()).as("not ended before the ack").isEmpty();
+    assertThat(p.inFlightCount()).isEqualTo(1);
+
+    p.onAcknowledgement(metadata("orders", 2, 42L), null, sent.headers());
+    parent.end();
+
+    SpanData send = otel.only(SpanKind.PRODUCER);
+    assertThat(send.getName()).isEqualTo("send orders");
+    assertThat(send.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
+    assertThat(send.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_SYSTEM)).isEqualTo("kafka");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_OPERATION_TYPE)).isEqualTo("send");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_OPERATION_NAME)).isEqualTo("send");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_DESTINATION_NAME)).isEqualTo("orders");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_DESTINATION_PARTITION_ID)).isEqualTo("2");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isEqualTo(42L);
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_CLIENT_ID)).isEqualTo("checkout-producer");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_MESSAGE_BODY_SIZE)).isEqualTo(5L);
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_MESSAGE_KEY)).as("opt-in").isNull();
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_MESSAGE_TOMBSTONE)).isNull();
+    assertThat(values(sent.headers(), "traceparent"))
+        .containsExactly(
+            "00-" + send.getTraceId() + "-" + send.getSpanId() + "-"
+                + send.getSpanContext().getTraceFlags().asHex());
+    assertThat(p.inFlightCount()).isZero();
+  }
+
+  @Test
+  void aFailedSendEndsTheSpanWithTheError() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    ProducerRecord<Object, Object> sent = p.onSend(new ProducerRecord<>("orders", "v"));
+    p.onAcknowledgement(
+        metadata("orders", -1, -1L), new RecordTooLargeException("too large"), sent.headers());
+    SpanData send = otel.only(SpanKind.PRODUCER);
+    assertThat(send.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(send.getAttributes().get(SemConv.ERROR_TYPE))
+        .isEqualTo(RecordTooLargeException.class.getName());
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
+    assertThat(send.getEvents()).extracting(e -> e.getName()).contains("exception");
+  }
+
+  @Test
+  void optInKeyTombstoneAndExplicitPartition() {
+    TracingProducerInterceptor p =
+        interceptor(Map.of("baton.kafka.capture.message.key", "true"));
+    ProducerRecord<Object, Object> sent = p.onSend(new ProducerRecord<>("orders", 1, "order-7", null));
+    p.onAcknowledgement(metadata("orders", 1, 9L), null, sent.headers());
+    SpanData send = otel.only(SpanKind.PRODUCER);
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_MESSAGE_KEY)).isEqualTo("order-7");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_MESSAGE_TOMBSTONE)).isTrue();
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_DESTINATION_PARTITION_ID)).isEqualTo("1");
+  }
+
+  @Test
+  void earlierTraceHeadersAreReplacedNotDuplicated() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("traceparent", "00-11111111111111111111111111111111-2222222222222222-01".getBytes());
+    headers.add("traceparent", "garbage".getBytes());
+    headers.add("tracestate", "old=1".getBytes());
+    headers.add("other", "kept".getBytes());
+    ProducerRecord<Object, Object> sent = p.onSend(new ProducerRecord<>("orders", null, "k", "v", headers));
+    assertThat(values(sent.headers(), "traceparent")).hasSize(1).allMatch(v -> !v.startsWith("00-1111"));
+    assertThat(values(sent.headers(), "tracestate")).isEmpty();
+    assertThat(values(sent.headers(), "other")).containsExactly("kept");
+  }
+
+  @Test
+  void aRecordSentTwiceIsCopiedAndStillCarriesOneTraceparent() {
+    TracingProducerInterceptor p = interceptor(Map.of("baton.kafka.producer.span.end", "send"));
+    ProducerRecord<Object, Object> record = new ProducerRecord<>("orders", "k", "v");
+    ProducerRecord<Object, Object> first = p.onSend(record);
+    ((RecordHeaders) first.headers()).setReadOnly(); // what KafkaProducer does after a send
+    ProducerRecord<Object, Object> second = p.onSend(record);
+    assertThat(second).isNotSameAs(record);
+    assertThat(second.key()).isEqualTo("k");
+    assertThat(second.value()).isEqualTo("v");
+    assertThat(values(second.headers(), "traceparent")).hasSize(1);
+    assertThat(values(second.headers(), "traceparent").get(0))
+        .isNotEqualTo(values(first.headers(), "traceparent").get(0));
+    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(2);
+  }
+
+  @Test
+  void endOnSendSettingEndsAtOnce() {
+    TracingProducerInterceptor p = interceptor(Map.of("baton.kafka.producer.span.end", "send"));
+    assertThat(p.endsOnAck()).isFalse();
+    p.onSend(new ProducerRecord<>("orders", "v"));
+    assertThat(otel.only(SpanKind.PRODUCER).getName()).isEqualTo("send orders");
+    assertThat(p.inFlightCount()).isZero();
+  }
+
+  @Test
+  void inFlightTableIsBoundedAndClosedEndsTheRest() {
+    TracingProducerInterceptor p = interceptor(Map.of("baton.kafka.producer.inflight.max", "2"));
+    for (int i = 0; i < 3; i++) {
+      p.onSend(new ProducerRecord<>("orders", "v" + i));
+    }
+    assertThat(p.inFlightCount()).isEqualTo(2);
+    SpanData evicted = otel.only(SpanKind.PRODUCER);
+    assertThat(evicted.getAttributes().get(InFlightSpans.ACK_MISSING)).isTrue();
+    p.close();
+    assertThat(p.inFlightCount()).isZero();
+    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(3)
+        .allMatch(s -> Boolean.TRUE.equals(s.getAttributes().get(InFlightSpans.ACK_MISSING)));
+  }
+
+  @Test
+  void ackForARecordWeDidNotTraceIsIgnored() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    p.onAcknowledgement(metadata("orders", 0, 1L), null, new RecordHeaders());
+    p.onAcknowledgement(metadata("orders", 0, 1L), null, null);
+    p.onAcknowledgement(
+        metadata("orders", 0, 1L), null,
+        KafkaTestSupport.headers("traceparent", new byte[] {(byte) 0xff, 0x00}));
+    assertThat(otel.exporter.getFinishedSpanItems()).isEmpty();
+  }
+
+  @Test
+  void nullRecordAndUnconfiguredInterceptorPassThrough() {
+    TracingProducerInterceptor unconfigured = new TracingProducerInterceptor();
+    ProducerRecord<Object, Object> r = new ProducerRecord<>("orders", "v");
+    assertThat(unconfigured.onSend(r)).isSameAs(r);
+    assertThat(interceptor(Map.of()).onSend(null)).isNull();
+  }
+
+  @Test
+  void parseSpanIdReadsOnlyLowercaseHex() {
+    byte[] tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes();
+    assertThat(InFlightSpans.parseSpanId(tp)).isEqualTo(Long.parseUnsignedLong("b7ad6b7169203331", 16));
+    assertThat(InFlightSpans.parseSpanId("short".getBytes())).isEqualTo(-1);
+    tp[40] = 'G';
+    assertThat(InFlightSpans.parseSpanId(tp)).isEqualTo(-1);
+  }
+}
