@@ -1,0 +1,30 @@
+package dev.baton.amqp;
+
+import com.rabbitmq.client.RecoverableConnection;
+import com.rabbitmq.client.RecoveryListener;
+
+/**
+ * A {@link TracingConnection} over a connection with automatic recovery: it stays a
+ * {@link RecoverableConnection}, and its channels stay recoverable. Recovery listeners are
+ * registered on the wrapped connection and receive it, not this wrapper.
+ */
+final class RecoverableTracingConnection extends TracingConnection
+    implements RecoverableConnection {
+
+  private final RecoverableConnection recoverable;
+
+  RecoverableTracingConnection(RecoverableConnection delegate, AmqpSpans spans) {
+    super(delegate, spans);
+    this.recoverable = delegate;
+  }
+
+  @Override
+  public void addRecoveryListener(RecoveryListener listener) {
+    recoverable.addRecoveryListener(listener);
+  }
+
+  @Override
+  public void removeRecoveryListener(RecoveryListener listener) {
+    recoverable.removeRecoveryListener(listener);
+  }
+}

@@ -1,0 +1,544 @@
+package dev.baton.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.CancelCallback;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Consumer;
+import com.rabbitmq.client.ConsumerShutdownSignalCallback;
+import com.rabbitmq.client.DeliverCallback;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.RecoverableChannel;
+import com.rabbitmq.client.WriteListener;
+import dev.baton.core.Faults;
+import dev.baton.core.Spans;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The tracing decorator: a {@link ForwardingChannel} that overrides only {@code basicPublish},
+ * {@code basicConsume}, {@code basicGet} and, for the optional settle spans, {@code basicAck},
+ * {@code basicNack} and {@code basicReject}. Every overload routes into one private method per
+ * operation. {@link #getConnection()} returns the traced connection when this channel was created
+ * by one, so channels created from it are traced too.
+ *
+ * <p>Thread-safe as far as the wrapped channel is.
+ */
+sealed class TracingChannel extends ForwardingChannel permits RecoverableTracingChannel {
+
+  private static final int ACK = 0;
+  private static final int NACK = 1;
+  private static final int REJECT = 2;
+
+  private final AmqpSpans spans;
+  private final ServerEndpoint endpoint;
+  private final Connection connection;
+  private volatile PublishConfirms confirms;
+
+  TracingChannel(
+      Channel delegate, AmqpSpans spans, ServerEndpoint endpoint, Connection connection) {
+    super(delegate);
+    this.spans = spans;
+    this.endpoint = endpoint;
+    this.connection = connection;
+  }
+
+  /**
+   * Wraps {@code channel}, keeping its recoverability visible: a channel of a recovering
+   * connection stays a {@link RecoverableChannel}, and any other does not claim to be one.
+   *
+   * @param connection the traced connection that created the channel, or {@code null}
+   */
+  static TracingChannel wrap(
+      Channel channel, AmqpSpans spans, ServerEndpoint endpoint, Connection connection) {
+    if (endpoint == null) {
+      endpoint = new ServerEndpoint(channel.getConnection());
+    }
+    return channel instanceof RecoverableChannel
+        ? new RecoverableTracingChannel((RecoverableChannel) channel, spans, endpoint, connection)
+        : new TracingChannel(channel, spans, endpoint, connection);
+  }
+
+  @Override
+  public Connection getConnection() {
+    return connection != null ? connection : delegate.getConnection();
+  }
+
+  // ---- publish ----
+
+  @Override
+  public void basicPublish(
+      String exchange, String routingKey, AMQP.BasicProperties props, byte[] body)
+      throws IOException {
+    publish(exchange, routingKey, false, false, props, body, null, null);
+  }
+
+  @Override
+  public void basicPublish(
+      String exchange,
+      String routingKey,
+      boolean mandatory,
+      AMQP.BasicProperties props,
+      byte[] body)
+      throws IOException {
+    publish(exchange, routingKey, mandatory, false, props, body, null, null);
+  }
+
+  @Override
+  public void basicPublish(
+      String exchange,
+      String routingKey,
+      boolean mandatory,
+      boolean immediate,
+      AMQP.BasicProperties props,
+      byte[] body)
+      throws IOException {
+    publish(exchange, routingKey, mandatory, immediate, props, body, null, null);
+  }
+
+  @Override
+  public void basicPublish(
+      String exchange,
+      String routingKey,
+      boolean mandatory,
+      boolean immediate,
+      AMQP.BasicProperties props,
+      ByteBuffer body,
+      WriteListener listener)
+      throws IOException {
+    publish(exchange, routingKey, mandatory, immediate, props, null, body, listener);
+  }
+
+  /** Every publish: exactly one of {@code body} and {@code buffer} is the message body. */
+  private void publish(
+      String exchange,
+      String routingKey,
+      boolean mandatory,
+      boolean immediate,
+      AMQP.BasicProperties props,
+      byte[] body,
+      ByteBuffer buffer,
+      WriteListener listener)
+      throws IOException {
+    Span span = null;
+    AMQP.BasicProperties traced = props;
+    PublishConfirms waiting = null;
+    long seqNo = 0;
+    try {
+      Context parent = Context.current();
+      long size = body != null ? body.length : buffer != null ? buffer.remaining() : -1;
+      span = spans.startPublish(parent, exchange, routingKey, props, size, endpoint);
+      traced = withContext(parent.with(span), props);
+      if (spans.endPublishOnConfirm) {
+        seqNo = delegate.getNextPublishSeqNo(); // 0 unless confirms are on
+        if (seqNo > 0) {
+          waiting = confirms();
+          // Before the publish: the confirm may arrive before basicPublish returns.
+          waiting.track(seqNo, span);
+        }
+      }
+    } catch (RuntimeException e) {
+      Faults.report("amqp publish span", e);
+      if (span != null) {
+        span.end();
+      }
+      span = null;
+      traced = props;
+      waiting = null;
+    }
+    try {
+      if (buffer == null && listener == null) {
+        delegate.basicPublish(exchange, routingKey, mandatory, immediate, traced, body);
+      } else {
+        delegate.basicPublish(exchange, routingKey, mandatory, immediate, traced, buffer, listener);
+      }
+    } catch (Throwable t) {
+      if (span != null && (waiting == null || waiting.untrack(seqNo) != null)) {
+        Spans.recordException(span, t);
+        span.end();
+      }
+      throw t;
+    }
+    if (span != null && waiting == null) {
+      span.end();
+    }
+  }
+
+  /**
+   * A copy of {@code props} whose headers carry {@code context}. The caller's properties and header
+   * table are never changed (applications reuse them); every other property and header is kept,
+   * and earlier trace headers are replaced. Properties stay {@code null}, and a {@code null}
+   * table stays {@code null}, when there is nothing to write.
+   */
+  private AMQP.BasicProperties withContext(Context context, AMQP.BasicProperties props) {
+    Map<String, Object> headers = props == null ? null : props.getHeaders();
+    Map<String, Object> copy =
+        headers == null ? new HashMap<>(4) : new HashMap<>(headers);
+    spans.propagation.inject(context, copy);
+    if (headers == null && copy.isEmpty()) {
+      return props;
+    }
+    AMQP.BasicProperties.Builder b =
+        props == null ? new AMQP.BasicProperties.Builder() : props.builder();
+    return b.headers(copy).build();
+  }
+
+  private PublishConfirms confirms() {
+    PublishConfirms c = confirms;
+    if (c == null) {
+      synchronized (this) {
+        c = confirms;
+        if (c == null) {
+          c = new PublishConfirms(spans.maxPendingConfirms);
+          // Both listeners survive automatic recovery: amqp-client re-adds them.
+          delegate.addConfirmListener(c);
+          delegate.addShutdownListener(c);
+          confirms = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  PublishConfirms pendingConfirms() {
+    return confirms;
+  }
+
+  // ---- consume ----
+
+  @Override
+  public String basicConsume(String queue, Consumer callback) throws IOException {
+    return consume(queue, false, "", false, false, null, callback);
+  }
+
+  @Override
+  public String basicConsume(
+      String queue, DeliverCallback deliverCallback, CancelCallback cancelCallback)
+      throws IOException {
+    return consume(queue, false, "", false, false, null,
+        callbacks(deliverCallback, cancelCallback, null));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      DeliverCallback deliverCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, false, "", false, false, null,
+        callbacks(deliverCallback, null, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, false, "", false, false, null,
+        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(String queue, boolean autoAck, Consumer callback) throws IOException {
+    return consume(queue, autoAck, "", false, false, null, callback);
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback)
+      throws IOException {
+    return consume(queue, autoAck, "", false, false, null,
+        callbacks(deliverCallback, cancelCallback, null));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      DeliverCallback deliverCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, "", false, false, null,
+        callbacks(deliverCallback, null, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, "", false, false, null,
+        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue, boolean autoAck, Map<String, Object> arguments, Consumer callback)
+      throws IOException {
+    return consume(queue, autoAck, "", false, false, arguments, callback);
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      Map<String, Object> arguments,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback)
+      throws IOException {
+    return consume(queue, autoAck, "", false, false, arguments,
+        callbacks(deliverCallback, cancelCallback, null));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      Map<String, Object> arguments,
+      DeliverCallback deliverCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, "", false, false, arguments,
+        callbacks(deliverCallback, null, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      Map<String, Object> arguments,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, "", false, false, arguments,
+        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(String queue, boolean autoAck, String consumerTag, Consumer callback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, false, false, null, callback);
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, false, false, null,
+        callbacks(deliverCallback, cancelCallback, null));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      DeliverCallback deliverCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, false, false, null,
+        callbacks(deliverCallback, null, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, false, false, null,
+        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      boolean noLocal,
+      boolean exclusive,
+      Map<String, Object> arguments,
+      Consumer callback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments, callback);
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      boolean noLocal,
+      boolean exclusive,
+      Map<String, Object> arguments,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments,
+        callbacks(deliverCallback, cancelCallback, null));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      boolean noLocal,
+      boolean exclusive,
+      Map<String, Object> arguments,
+      DeliverCallback deliverCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments,
+        callbacks(deliverCallback, null, shutdownSignalCallback));
+  }
+
+  @Override
+  public String basicConsume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      boolean noLocal,
+      boolean exclusive,
+      Map<String, Object> arguments,
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback)
+      throws IOException {
+    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments,
+        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
+  }
+
+  /**
+   * Every {@code basicConsume}: the defaults of the short overloads are amqp-client's own (a
+   * server-generated tag, local deliveries, not exclusive, no arguments).
+   */
+  private String consume(
+      String queue,
+      boolean autoAck,
+      String consumerTag,
+      boolean noLocal,
+      boolean exclusive,
+      Map<String, Object> arguments,
+      Consumer callback)
+      throws IOException {
+    // A null consumer goes through as it is, so the client reports it as it always does.
+    Consumer traced = callback == null ? null : new TracingConsumer(callback, queue, spans, endpoint);
+    return delegate.basicConsume(
+        queue, autoAck, consumerTag, noLocal, exclusive, arguments, traced);
+  }
+
+  private static Consumer callbacks(
+      DeliverCallback deliverCallback,
+      CancelCallback cancelCallback,
+      ConsumerShutdownSignalCallback shutdownSignalCallback) {
+    if (deliverCallback == null) {
+      throw new NullPointerException("deliverCallback == null");
+    }
+    return new CallbackConsumer(deliverCallback, cancelCallback, shutdownSignalCallback);
+  }
+
+  // ---- get ----
+
+  @Override
+  public GetResponse basicGet(String queue, boolean autoAck) throws IOException {
+    Span span;
+    try {
+      span = spans.startGet(Context.current(), queue, endpoint);
+    } catch (RuntimeException e) {
+      Faults.report("amqp get span", e);
+      return delegate.basicGet(queue, autoAck);
+    }
+    GetResponse response;
+    try {
+      response = delegate.basicGet(queue, autoAck);
+    } catch (Throwable t) {
+      Spans.recordException(span, t);
+      span.end();
+      throw t;
+    }
+    if (response == null) {
+      span.end(); // an empty queue: the span says so by carrying no message attributes
+      return null;
+    }
+    try {
+      byte[] body = response.getBody();
+      spans.onGetResult(
+          span, queue, response.getEnvelope(), response.getProps(), body == null ? -1 : body.length);
+      return new TracedGetResponse(response, queue, endpoint);
+    } catch (RuntimeException e) {
+      Faults.report("amqp get result", e);
+      return response;
+    } finally {
+      span.end();
+    }
+  }
+
+  // ---- settle ----
+
+  @Override
+  public void basicAck(long deliveryTag, boolean multiple) throws IOException {
+    settle(ACK, deliveryTag, multiple, false);
+  }
+
+  @Override
+  public void basicNack(long deliveryTag, boolean multiple, boolean requeue) throws IOException {
+    settle(NACK, deliveryTag, multiple, requeue);
+  }
+
+  @Override
+  public void basicReject(long deliveryTag, boolean requeue) throws IOException {
+    settle(REJECT, deliveryTag, false, requeue);
+  }
+
+  private void settle(int kind, long deliveryTag, boolean multiple, boolean requeue)
+      throws IOException {
+    Span span = null;
+    if (spans.settleSpans) {
+      try {
+        span = spans.startSettle(
+            kind == ACK ? AmqpSpans.OP_ACK : kind == NACK ? AmqpSpans.OP_NACK : AmqpSpans.OP_REJECT,
+            deliveryTag,
+            endpoint);
+      } catch (RuntimeException e) {
+        Faults.report("amqp settle span", e);
+      }
+    }
+    try {
+      if (kind == ACK) {
+        delegate.basicAck(deliveryTag, multiple);
+      } else if (kind == NACK) {
+        delegate.basicNack(deliveryTag, multiple, requeue);
+      } else {
+        delegate.basicReject(deliveryTag, requeue);
+      }
+    } catch (Throwable t) {
+      Spans.recordException(span, t);
+      throw t;
+    } finally {
+      if (span != null) {
+        span.end();
+      }
+    }
+  }
+}

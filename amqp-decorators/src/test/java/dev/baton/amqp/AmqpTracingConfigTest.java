@@ -1,0 +1,92 @@
+package dev.baton.amqp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.baton.core.BatonTracing;
+import dev.baton.core.SemConv;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Settings parsed from maps and the builder, and the confirm table on its own. */
+class AmqpTracingConfigTest {
+
+  private final TestTracing tracing = new TestTracing();
+
+  @AfterEach
+  void close() {
+    tracing.close();
+  }
+
+  @Test
+  void settingsAreReadFromAMapOfStringsOrTypedValues() {
+    AmqpTracing fromStrings =
+        AmqpTracing.fromConfig(
+            Map.of(
+                BatonTracing.OPEN_TELEMETRY, tracing.otel,
+                "baton.amqp.settle.spans", "TRUE",
+                "baton.amqp.publish.end.on.confirm", "true",
+                "baton.amqp.publish.max.pending.confirms", "500",
+                "baton.inbound.policy", "link",
+                "spring.rabbitmq.host", "ignored"));
+    assertThat(fromStrings.toString())
+        .isEqualTo(
+            "AmqpTracing{settleSpans=true, endPublishOnConfirm=true, maxPendingConfirms=500}");
+
+    AmqpTracing typed =
+        AmqpTracing.fromConfig(
+            Map.of(BatonTracing.OPEN_TELEMETRY, tracing.otel, "baton.amqp.settle.spans", true));
+    assertThat(typed.toString()).contains("settleSpans=true", "endPublishOnConfirm=false",
+        "maxPendingConfirms=10000");
+  }
+
+  @Test
+  void anUnknownKeyOrABadValueFailsNamingTheKey() {
+    assertThatThrownBy(() -> AmqpTracing.fromConfig(Map.of("baton.amqp.settle.span", "true")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baton.amqp.settle.span")
+        .hasMessageContaining("baton.amqp.settle.spans");
+    assertThatThrownBy(() -> AmqpTracing.fromConfig(Map.of("baton.amqp.settle.spans", "yes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baton.amqp.settle.spans");
+    assertThatThrownBy(
+            () -> AmqpTracing.fromConfig(Map.of("baton.amqp.publish.max.pending.confirms", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baton.amqp.publish.max.pending.confirms");
+    assertThatThrownBy(() -> AmqpTracing.builder(tracing.otel).maxPendingConfirms(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AmqpTracing.create(null)).hasMessage("openTelemetry == null");
+  }
+
+  @Test
+  void confirmsEndSpansOnAckNackAndShutdownAndEvictTheOldestWhenFull() {
+    PublishConfirms confirms = new PublishConfirms(3);
+    for (long seq = 1; seq <= 4; seq++) {
+      confirms.track(seq, span("p" + seq));
+    }
+    // Full at 3: span 1 was evicted.
+    assertThat(confirms.size()).isEqualTo(3);
+    confirms.handleAck(2, false);
+    confirms.handleNack(3, true);
+    confirms.track(5, span("p5"));
+    confirms.shutdownCompleted(new ShutdownSignalException(false, false, null, null));
+    assertThat(confirms.size()).isZero();
+
+    List<SpanData> spans = tracing.spans();
+    assertThat(spans).extracting(SpanData::getName).containsExactly("p1", "p2", "p3", "p4", "p5");
+    assertThat(spans.get(0).getAttributes().get(AmqpSpans.CONFIRM_EVICTED)).isTrue();
+    assertThat(spans.get(1).getAttributes().get(SemConv.ERROR_TYPE)).isNull();
+    assertThat(spans.get(2).getAttributes().get(SemConv.ERROR_TYPE)).isEqualTo("nack");
+    assertThat(spans.get(3).getAttributes().get(SemConv.ERROR_TYPE)).isEqualTo("channel_closed");
+    assertThat(spans.get(4).getAttributes().get(SemConv.ERROR_TYPE)).isEqualTo("channel_closed");
+  }
+
+  private Span span(String name) {
+    return tracing.otel.getTracer("test").spanBuilder(name).startSpan();
+  }
+}

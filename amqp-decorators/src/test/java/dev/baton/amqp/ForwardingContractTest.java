@@ -1,0 +1,176 @@
+package dev.baton.amqp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.RecoverableChannel;
+import com.rabbitmq.client.RecoverableConnection;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * amqp-client adds methods to {@code Channel} and {@code Connection} over time. A forwarding base
+ * that misses one would silently run the interface's default (or fail to compile only for
+ * abstract ones), so these tests check by reflection that every method of the interfaces and their
+ * super-interfaces is declared by the forwarding class and really reaches the delegate.
+ */
+class ForwardingContractTest {
+
+  @Test
+  void forwardingChannelDeclaresEveryChannelMethod() {
+    assertThat(missing(Channel.class, ForwardingChannel.class)).isEmpty();
+  }
+
+  @Test
+  void forwardingConnectionDeclaresEveryConnectionMethod() {
+    assertThat(missing(Connection.class, ForwardingConnection.class)).isEmpty();
+  }
+
+  @Test
+  void recoverableWrappersDeclareTheRecoverableMethods() {
+    assertThat(missing(RecoverableChannel.class, RecoverableTracingChannel.class,
+        TracingChannel.class, ForwardingChannel.class)).isEmpty();
+    assertThat(missing(RecoverableConnection.class, RecoverableTracingConnection.class,
+        TracingConnection.class, ForwardingConnection.class)).isEmpty();
+  }
+
+  @Test
+  void everyChannelMethodReachesTheDelegateWithItsArguments() throws Exception {
+    List<String> calls = new ArrayList<>();
+    Channel delegate = recording(Channel.class, calls);
+    Channel forwarding = new ForwardingChannel(delegate) {};
+    assertEveryMethodForwards(Channel.class, forwarding, calls);
+  }
+
+  @Test
+  void everyConnectionMethodReachesTheDelegateWithItsArguments() throws Exception {
+    List<String> calls = new ArrayList<>();
+    Connection delegate = recording(Connection.class, calls);
+    Connection forwarding = new ForwardingConnection(delegate) {};
+    assertEveryMethodForwards(Connection.class, forwarding, calls);
+  }
+
+  @Test
+  void tracingChannelOverridesOnlyPublishConsumeGetAndSettle() {
+    Set<String> names = new TreeSet<>();
+    for (Method m : TracingChannel.class.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers())) {
+        names.add(m.getName());
+      }
+    }
+    assertThat(names)
+        .containsExactlyInAnyOrder(
+            "basicPublish", "basicConsume", "basicGet", "basicAck", "basicNack", "basicReject",
+            "getConnection");
+  }
+
+  @Test
+  void tracingConnectionOverridesOnlyChannelCreation() {
+    Set<String> names = new TreeSet<>();
+    for (Method m : TracingConnection.class.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers())) {
+        names.add(m.getName());
+      }
+    }
+    assertThat(names).containsExactlyInAnyOrder("createChannel", "openChannel");
+  }
+
+  /** Methods of {@code iface} (and its super-interfaces) that none of {@code classes} declares. */
+  private static List<String> missing(Class<?> iface, Class<?>... classes) {
+    List<String> missing = new ArrayList<>();
+    for (Method m : iface.getMethods()) {
+      if (Modifier.isStatic(m.getModifiers())) {
+        continue;
+      }
+      boolean found = false;
+      for (Class<?> c : classes) {
+        try {
+          Method declared = c.getDeclaredMethod(m.getName(), m.getParameterTypes());
+          found = !Modifier.isAbstract(declared.getModifiers());
+        } catch (NoSuchMethodException e) {
+          // keep looking
+        }
+        if (found) {
+          break;
+        }
+      }
+      if (!found) {
+        missing.add(m.toGenericString());
+      }
+    }
+    return missing;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T recording(Class<T> type, List<String> calls) {
+    InvocationHandler h =
+        (proxy, method, args) -> {
+          if (method.getDeclaringClass() == Object.class) {
+            return method.getName().equals("toString") ? "recording" : null;
+          }
+          calls.add(signature(method, args));
+          return defaultValue(method.getReturnType());
+        };
+    return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
+  }
+
+  private static void assertEveryMethodForwards(Class<?> iface, Object forwarding, List<String> calls)
+      throws Exception {
+    for (Method m : iface.getMethods()) {
+      if (Modifier.isStatic(m.getModifiers())) {
+        continue;
+      }
+      Object[] args = sampleArgs(m.getParameterTypes());
+      calls.clear();
+      m.invoke(forwarding, args);
+      assertThat(calls).as(m.toGenericString()).containsExactly(signature(m, args));
+    }
+  }
+
+  private static String signature(Method m, Object[] args) {
+    return m.getName() + Arrays.toString(m.getParameterTypes())
+        + Arrays.deepToString(args == null ? new Object[0] : args);
+  }
+
+  /** Distinct, recognisable arguments so a forwarder that swaps two of them is caught. */
+  private static Object[] sampleArgs(Class<?>[] types) {
+    Object[] args = new Object[types.length];
+    for (int i = 0; i < types.length; i++) {
+      Class<?> t = types[i];
+      if (t == int.class) {
+        args[i] = 100 + i;
+      } else if (t == long.class) {
+        args[i] = 1000L + i;
+      } else if (t == boolean.class) {
+        args[i] = i % 2 == 0;
+      } else if (t == String.class) {
+        args[i] = "arg" + i;
+      } else {
+        args[i] = null;
+      }
+    }
+    return args;
+  }
+
+  private static Object defaultValue(Class<?> type) {
+    if (type == boolean.class) {
+      return false;
+    }
+    if (type == int.class) {
+      return 0;
+    }
+    if (type == long.class) {
+      return 0L;
+    }
+    return null;
+  }
+}

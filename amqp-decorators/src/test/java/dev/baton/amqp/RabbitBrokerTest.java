@@ -1,0 +1,443 @@
+package dev.baton.amqp;
+
+import static dev.baton.core.SemConv.ERROR_TYPE;
+import static dev.baton.core.SemConv.MESSAGING_DESTINATION_NAME;
+import static dev.baton.core.SemConv.MESSAGING_MESSAGE_BODY_SIZE;
+import static dev.baton.core.SemConv.MESSAGING_MESSAGE_CONVERSATION_ID;
+import static dev.baton.core.SemConv.MESSAGING_MESSAGE_ID;
+import static dev.baton.core.SemConv.MESSAGING_OPERATION_NAME;
+import static dev.baton.core.SemConv.MESSAGING_OPERATION_TYPE;
+import static dev.baton.core.SemConv.MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY;
+import static dev.baton.core.SemConv.MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG;
+import static dev.baton.core.SemConv.MESSAGING_SYSTEM;
+import static dev.baton.core.SemConv.SERVER_ADDRESS;
+import static dev.baton.core.SemConv.SERVER_PORT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.RecoverableConnection;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Against the real RabbitMQ ({@code BATON_AMQP_URI}, else 127.0.0.1:5672): every wait is bounded,
+ * every queue is unique to its test, expires on its own and is deleted afterwards.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class RabbitBrokerTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String PARENT_TRACEPARENT =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+  private final TestTracing tracing = new TestTracing();
+  private final AmqpTracing amqp = AmqpTracing.create(tracing.otel);
+  private final List<Connection> connections = new ArrayList<>();
+  private final List<String> queues = new ArrayList<>();
+  private ConnectionFactory factory;
+  private Channel admin;
+
+  @BeforeEach
+  void connect() throws IOException {
+    factory = Broker.factory();
+    admin = open(factory, "admin").createChannel();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    for (String q : queues) {
+      try {
+        admin.queueDelete(q);
+      } catch (Exception e) {
+        // already gone with its connection
+      }
+    }
+    for (Connection c : connections) {
+      try {
+        c.abort(5_000);
+      } catch (Exception e) {
+        // best effort
+      }
+    }
+    tracing.close();
+  }
+
+  @Test
+  void publishConsumePublishGetIsOneTraceWithExactParentsAndAttributes() throws Exception {
+    Connection connection = amqp.wrap(open(factory, "chain"));
+    String first = queue();
+    String second = queue();
+    Channel producer = connection.createChannel();
+    Channel consumer = connection.createChannel();
+    Channel poller = connection.createChannel();
+    CountDownLatch forwarded = new CountDownLatch(1);
+    List<Context> inCallback = new ArrayList<>();
+    consumer.basicConsume(first, false, (tag, d) -> {
+      inCallback.add(Context.current());
+      consumer.basicPublish("", second, props("m2", "c1"), "to-second".getBytes(StandardCharsets.UTF_8));
+      consumer.basicAck(d.getEnvelope().getDeliveryTag(), false);
+      forwarded.countDown();
+    }, tag -> {});
+
+    Span checkout = tracing.otel.getTracer("test").spanBuilder("checkout").startSpan();
+    try (Scope ignored = checkout.makeCurrent()) {
+      producer.basicPublish("", first, props("m1", "c1"), "to-first".getBytes(StandardCharsets.UTF_8));
+    } finally {
+      checkout.end();
+    }
+    assertThat(forwarded.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("first delivery").isTrue();
+    GetResponse response = pollFor(poller, second);
+    List<Context> inProcessing = new ArrayList<>();
+    amqp.process(response, r -> {
+      inProcessing.add(Context.current());
+      poller.basicAck(r.getEnvelope().getDeliveryTag(), false);
+    });
+    assertThat(Context.current()).isSameAs(Context.root());
+
+    SpanData publish1 = only("publish amq.default", SpanKind.PRODUCER, "m1");
+    SpanData process1 = tracing.awaitSpan("process " + first, SpanKind.CONSUMER, WAIT);
+    SpanData publish2 = only("publish amq.default", SpanKind.PRODUCER, "m2");
+    SpanData get = tracing.awaitSpan("get " + second, SpanKind.CLIENT, WAIT);
+    SpanData process2 = tracing.awaitSpan("process " + second, SpanKind.CONSUMER, WAIT);
+    String traceId = checkout.getSpanContext().getTraceId();
+
+    assertThat(publish1.getTraceId()).isEqualTo(traceId);
+    assertThat(publish1.getParentSpanId()).isEqualTo(checkout.getSpanContext().getSpanId());
+    assertThat(process1.getTraceId()).isEqualTo(traceId);
+    assertThat(process1.getParentSpanId()).isEqualTo(publish1.getSpanId());
+    assertThat(publish2.getTraceId()).isEqualTo(traceId);
+    assertThat(publish2.getParentSpanId()).isEqualTo(process1.getSpanId());
+    assertThat(process2.getTraceId()).isEqualTo(traceId);
+    assertThat(process2.getParentSpanId()).isEqualTo(publish2.getSpanId());
+    // The poll itself belongs to the poller (here: no trace), linked to the message.
+    assertThat(get.getParentSpanContext().isValid()).isFalse();
+    assertThat(get.getLinks()).extracting(l -> l.getSpanContext().getSpanId())
+        .containsExactly(publish2.getSpanId());
+    assertThat(Span.fromContext(inCallback.get(0)).getSpanContext())
+        .isEqualTo(process1.getSpanContext());
+    assertThat(Span.fromContext(inProcessing.get(0)).getSpanContext())
+        .isEqualTo(process2.getSpanContext());
+
+    Map<AttributeKey<?>, Object> server = Map.of(
+        SERVER_ADDRESS, factory.getHost(), SERVER_PORT, (long) factory.getPort());
+    assertThat(publish1.getAttributes().asMap()).isEqualTo(with(server, Map.of(
+        MESSAGING_SYSTEM, "rabbitmq",
+        MESSAGING_OPERATION_TYPE, "send",
+        MESSAGING_OPERATION_NAME, "publish",
+        MESSAGING_DESTINATION_NAME, first,
+        MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, first,
+        MESSAGING_MESSAGE_ID, "m1",
+        MESSAGING_MESSAGE_CONVERSATION_ID, "c1",
+        MESSAGING_MESSAGE_BODY_SIZE, 8L)));
+    assertThat(process1.getAttributes().asMap()).isEqualTo(with(server, Map.of(
+        MESSAGING_SYSTEM, "rabbitmq",
+        MESSAGING_OPERATION_TYPE, "process",
+        MESSAGING_OPERATION_NAME, "process",
+        MESSAGING_DESTINATION_NAME, first,
+        MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, first,
+        MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG, 1L,
+        MESSAGING_MESSAGE_ID, "m1",
+        MESSAGING_MESSAGE_CONVERSATION_ID, "c1",
+        MESSAGING_MESSAGE_BODY_SIZE, 8L)));
+    assertThat(get.getAttributes().asMap()).isEqualTo(with(server, Map.of(
+        MESSAGING_SYSTEM, "rabbitmq",
+        MESSAGING_OPERATION_TYPE, "receive",
+        MESSAGING_OPERATION_NAME, "get",
+        MESSAGING_DESTINATION_NAME, second,
+        MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, second,
+        MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG, 1L,
+        MESSAGING_MESSAGE_ID, "m2",
+        MESSAGING_MESSAGE_CONVERSATION_ID, "c1",
+        MESSAGING_MESSAGE_BODY_SIZE, 9L)));
+    assertThat(process2.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(second);
+    assertThat(process2.getAttributes().get(SERVER_ADDRESS)).isEqualTo(factory.getHost());
+  }
+
+  @Test
+  void aThrowingCallbackLeavesItsMessageUnackedAndItIsRedelivered() throws Exception {
+    Connection connection = amqp.wrap(open(factory, "throwing"));
+    String q = queue();
+    Channel failing = connection.createChannel();
+    CountDownLatch failed = new CountDownLatch(1);
+    IllegalStateException boom = new IllegalStateException("cannot process");
+    failing.basicConsume(q, false, (tag, d) -> {
+      failed.countDown();
+      throw boom;
+    }, tag -> {});
+
+    Channel producer = connection.createChannel();
+    producer.basicPublish("", q, props("once", null), "work".getBytes(StandardCharsets.UTF_8));
+    assertThat(failed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("first delivery").isTrue();
+
+    // amqp-client's default exception handler closes the failing channel: the message, never
+    // acked, goes back to the queue and reaches the next consumer.
+    BlockingQueue<Delivery> redelivered = new LinkedBlockingQueue<>();
+    Channel healthy = connection.createChannel();
+    healthy.basicConsume(q, false, (tag, d) -> {
+      redelivered.add(d);
+      healthy.basicAck(d.getEnvelope().getDeliveryTag(), false);
+    }, tag -> {});
+    Delivery again = redelivered.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(again).as("redelivery").isNotNull();
+    assertThat(again.getEnvelope().isRedeliver()).isTrue();
+    assertThat(new String(again.getBody(), StandardCharsets.UTF_8)).isEqualTo("work");
+
+    SpanData publish = only("publish amq.default", SpanKind.PRODUCER, "once");
+    List<SpanData> processes = awaitNamed("process " + q, SpanKind.CONSUMER, 2);
+    SpanData failedSpan = processes.get(0);
+    assertThat(failedSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(failedSpan.getAttributes().get(ERROR_TYPE))
+        .isEqualTo("java.lang.IllegalStateException");
+    assertThat(failedSpan.getEvents()).extracting("name").containsExactly("exception");
+    SpanData okSpan = processes.get(1);
+    assertThat(okSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    for (SpanData s : processes) {
+      assertThat(s.getParentSpanId()).isEqualTo(publish.getSpanId());
+    }
+    awaitEmpty(q);
+  }
+
+  /** A 100 kB header: over Baton's 8 KiB cap, under the client's 128 KiB frame. */
+  @Test
+  void messagesWithoutContextOrWithBadHeadersAreAllConsumed() throws Exception {
+    String q = queue();
+    Channel plain = open(factory, "plain").createChannel(); // never wrapped
+    plain.basicPublish("", q, null, "no-headers".getBytes(StandardCharsets.UTF_8));
+    plain.basicPublish("", q, headers("garbage", "traceparent", "00-zz-not-a-trace\u00e9"),
+        "garbage".getBytes(StandardCharsets.UTF_8));
+    plain.basicPublish("", q, headers("bytes", "traceparent",
+            PARENT_TRACEPARENT.getBytes(StandardCharsets.US_ASCII)),
+        "bytes".getBytes(StandardCharsets.UTF_8));
+    plain.basicPublish("", q, headers("number", "traceparent", 42),
+        "number".getBytes(StandardCharsets.UTF_8));
+    plain.basicPublish("", q, headers("null", "traceparent", null),
+        "null".getBytes(StandardCharsets.UTF_8));
+    plain.basicPublish("", q, headers("huge", "traceparent", "x".repeat(100_000)),
+        "huge".getBytes(StandardCharsets.UTF_8));
+
+    Channel traced = amqp.wrap(open(factory, "consumer").createChannel());
+    BlockingQueue<String> bodies = new LinkedBlockingQueue<>();
+    traced.basicConsume(q, true, (tag, d) -> bodies.add(new String(d.getBody(),
+        StandardCharsets.UTF_8)), tag -> {});
+    List<String> received = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      String body = bodies.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(body).as("delivery %s of 6, got %s", i + 1, received).isNotNull();
+      received.add(body);
+    }
+    assertThat(received).containsExactly("no-headers", "garbage", "bytes", "number", "null", "huge");
+
+    List<SpanData> spans = awaitNamed("process " + q, SpanKind.CONSUMER, 6);
+    for (SpanData s : spans) {
+      String id = s.getAttributes().get(MESSAGING_MESSAGE_ID);
+      if ("bytes".equals(id)) {
+        assertThat(s.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+        assertThat(s.getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+      } else {
+        assertThat(s.getParentSpanContext().isValid()).as("message %s", id).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aRecoveringConnectionKeepsTracingAfterTheBrokerClosesIt() throws Exception {
+    ConnectionFactory recovering = Broker.factory();
+    recovering.setAutomaticRecoveryEnabled(true);
+    recovering.setTopologyRecoveryEnabled(true);
+    Connection connection = amqp.wrap(open(recovering, "recovering"));
+    assertThat(connection).isInstanceOf(RecoverableConnection.class);
+    String q = queue();
+    Channel channel = connection.createChannel();
+    assertThat(channel).isInstanceOf(Recoverable.class);
+    BlockingQueue<String> bodies = new LinkedBlockingQueue<>();
+    channel.basicConsume(q, true, (tag, d) -> bodies.add(new String(d.getBody(),
+        StandardCharsets.UTF_8)), tag -> {});
+    channel.basicPublish("", q, props("before", null), "before".getBytes(StandardCharsets.UTF_8));
+    assertThat(bodies.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("before");
+
+    CountDownLatch recovered = new CountDownLatch(1);
+    ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
+      @Override
+      public void handleRecovery(Recoverable recoverable) {
+        recovered.countDown();
+      }
+
+      @Override
+      public void handleRecoveryStarted(Recoverable recoverable) {}
+    });
+    String how = Broker.forceClose(((TracingConnection) connection).delegate);
+    System.out.println("RabbitBrokerTest: connection closed by " + how);
+    assertThat(recovered.await(30, TimeUnit.SECONDS)).as("recovery after " + how).isTrue();
+
+    channel.basicPublish("", q, props("after", null), "after".getBytes(StandardCharsets.UTF_8));
+    assertThat(bodies.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("after " + how)
+        .isEqualTo("after");
+
+    SpanData publish = only("publish amq.default", SpanKind.PRODUCER, "after");
+    SpanData process = null;
+    for (SpanData s : awaitNamed("process " + q, SpanKind.CONSUMER, 2)) {
+      if ("after".equals(s.getAttributes().get(MESSAGING_MESSAGE_ID))) {
+        process = s;
+      }
+    }
+    assertThat(process).as("process span after recovery").isNotNull();
+    assertThat(process.getParentSpanId()).isEqualTo(publish.getSpanId());
+    assertThat(process.getTraceId()).isEqualTo(publish.getTraceId());
+  }
+
+  @Test
+  void publishSpansEndOnTheBrokersConfirm() throws Exception {
+    AmqpTracing confirming = AmqpTracing.builder(tracing.otel).endPublishOnConfirm(true).build();
+    Channel channel = confirming.wrap(open(factory, "confirms").createChannel());
+    String q = queue();
+    channel.confirmSelect();
+    for (int i = 0; i < 5; i++) {
+      channel.basicPublish("", q, props("c" + i, null), new byte[] {(byte) i});
+    }
+    channel.waitForConfirmsOrDie(WAIT.toMillis());
+    List<SpanData> spans = awaitNamed("publish amq.default", SpanKind.PRODUCER, 5);
+    for (SpanData s : spans) {
+      assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    }
+    assertThat(((TracingChannel) channel).pendingConfirms().size()).isZero();
+
+    // To an exchange that does not exist the broker closes the channel: the waiting span ends.
+    channel.basicPublish("no-such-exchange-" + q, "k", props("lost", null), new byte[0]);
+    SpanData lost = tracing.awaitSpan("publish no-such-exchange-" + q, SpanKind.PRODUCER, WAIT);
+    assertThat(lost.getAttributes().get(ERROR_TYPE)).isEqualTo("channel_closed");
+  }
+
+  @Test
+  void anExchangeAndRoutingKeyNameTheDestination() throws Exception {
+    String exchange = Broker.unique("ex");
+    admin.exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, false, true, null);
+    String q = queue();
+    admin.queueBind(q, exchange, "created");
+    Channel channel = amqp.wrap(open(factory, "exchange").createChannel());
+    CountDownLatch got = new CountDownLatch(1);
+    channel.basicConsume(q, true, (tag, d) -> got.countDown(), tag -> {});
+    channel.basicPublish(exchange, "created", null, new byte[0]);
+    assertThat(got.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+    SpanData publish = tracing.awaitSpan("publish " + exchange, SpanKind.PRODUCER, WAIT);
+    SpanData process = tracing.awaitSpan("process " + q, SpanKind.CONSUMER, WAIT);
+    assertThat(publish.getAttributes().get(MESSAGING_DESTINATION_NAME))
+        .isEqualTo(exchange + ":created");
+    assertThat(process.getAttributes().get(MESSAGING_DESTINATION_NAME))
+        .isEqualTo(exchange + ":created:" + q);
+    assertThat(process.getParentSpanId()).isEqualTo(publish.getSpanId());
+  }
+
+  // ---- helpers ----
+
+  private Connection open(ConnectionFactory f, String name) {
+    Connection c = Broker.connect(f, Broker.unique(name));
+    connections.add(c);
+    return c;
+  }
+
+  /** A unique durable-enough queue: it expires by itself if a run dies before cleanup. */
+  private String queue() throws IOException {
+    String q = Broker.unique("q");
+    admin.queueDeclare(q, false, false, false, Map.of("x-expires", 120_000));
+    queues.add(q);
+    return q;
+  }
+
+  private GetResponse pollFor(Channel channel, String q) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      GetResponse r = channel.basicGet(q, false);
+      if (r != null) {
+        return r;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no message on " + q + " within " + WAIT);
+  }
+
+  private void awaitEmpty(String q) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    long count = -1;
+    while (System.nanoTime() < deadline) {
+      count = admin.queueDeclarePassive(q).getMessageCount();
+      if (count == 0) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(q + " still holds " + count + " messages");
+  }
+
+  private SpanData only(String name, SpanKind kind, String messageId) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (SpanData s : tracing.named(name, kind)) {
+        if (messageId.equals(s.getAttributes().get(MESSAGING_MESSAGE_ID))) {
+          return s;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no " + name + " span for " + messageId + ": " + tracing.spans());
+  }
+
+  private List<SpanData> awaitNamed(String name, SpanKind kind, int count) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<SpanData> spans = tracing.named(name, kind);
+    while (spans.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      spans = tracing.named(name, kind);
+    }
+    assertThat(spans).as("%s spans '%s'", kind, name).hasSize(count);
+    return spans;
+  }
+
+  private static AMQP.BasicProperties props(String messageId, String correlationId) {
+    return new AMQP.BasicProperties.Builder()
+        .messageId(messageId)
+        .correlationId(correlationId)
+        .build();
+  }
+
+  private static AMQP.BasicProperties headers(String messageId, String key, Object value) {
+    Map<String, Object> h = new HashMap<>();
+    h.put(key, value);
+    return new AMQP.BasicProperties.Builder().messageId(messageId).headers(h).build();
+  }
+
+  private static Map<AttributeKey<?>, Object> with(
+      Map<AttributeKey<?>, Object> a, Map<AttributeKey<?>, Object> b) {
+    Map<AttributeKey<?>, Object> all = new HashMap<>(a);
+    all.putAll(b);
+    return all;
+  }
+}
