@@ -1,0 +1,140 @@
+package dev.baton.grpc;
+
+import dev.baton.core.Faults;
+import io.grpc.Deadline;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The server side of one traced call: remembers the status the handler closes with (the only
+ * place a server learns it), counts sent messages, and ends the span exactly once. gRPC reports
+ * the end through the listener ({@code onComplete} or {@code onCancel}), possibly on another
+ * thread than {@code close}, hence the volatile status and the CAS.
+ */
+final class TracingServerCall<ReqT, RespT>
+    extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
+
+  private static final VarHandle ENDED;
+
+  static {
+    try {
+      ENDED = MethodHandles.lookup().findVarHandle(TracingServerCall.class, "ended", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  static final long DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final Span span;
+  private final boolean messageEvents;
+  /** The call's own gRPC context, for its deadline. */
+  private final io.grpc.Context grpcContext;
+
+  private volatile Status closeStatus;
+  private volatile Throwable thrown;
+  private long sent;
+  private long received;
+
+  @SuppressWarnings("unused") // through ENDED
+  private volatile int ended;
+
+  TracingServerCall(ServerCall<ReqT, RespT> delegate, Span span, boolean messageEvents) {
+    super(delegate);
+    this.span = span;
+    this.messageEvents =
+        MessageEvents.wanted(messageEvents, delegate.getMethodDescriptor()) && span.isRecording();
+    this.grpcContext = io.grpc.Context.current();
+  }
+
+  Span span() {
+    return span;
+  }
+
+  @Override
+  public void sendMessage(RespT message) {
+    super.sendMessage(message);
+    if (messageEvents) {
+      MessageEvents.add(span, MessageEvents.SENT, ++sent);
+    }
+  }
+
+  @Override
+  public void close(Status status, Metadata trailers) {
+    closeStatus = status;
+    super.close(status, trailers);
+  }
+
+  void received() {
+    if (messageEvents) {
+      MessageEvents.add(span, MessageEvents.RECEIVED, ++received);
+    }
+  }
+
+  /** A listener callback of the application threw: gRPC answers the client with UNKNOWN. */
+  void threw(Throwable t) {
+    thrown = t;
+  }
+
+  /** The call completed: the status is the one the handler closed with. */
+  void completed() {
+    Status s = closeStatus;
+    if (s != null) {
+      end(s.getCode(), s.getDescription());
+    } else {
+      Throwable t = thrown;
+      end(t != null ? Status.Code.UNKNOWN : Status.Code.OK, t != null ? t.getMessage() : null);
+    }
+  }
+
+  /** The call was cancelled: by the client, by its deadline, or by gRPC after a handler threw. */
+  void cancelled() {
+    Status s = closeStatus;
+    Throwable t = thrown;
+    if (t != null) {
+      end(Status.Code.UNKNOWN, t.getMessage());
+    } else if (s != null && !s.isOk()) {
+      end(s.getCode(), s.getDescription());
+    } else {
+      end(deadlinePassed() ? Status.Code.DEADLINE_EXCEEDED : Status.Code.CANCELLED, null);
+    }
+  }
+
+  /**
+   * Whether the cancel came from the call's deadline. The server's own deadline timer and the
+   * client's (which resets the stream when its deadline passes) race: the server's is set from
+   * the {@code grpc-timeout} header on arrival, so it fires a network hop after the client's. A
+   * cancel within {@link #DEADLINE_SLACK_NANOS} of the deadline is taken as the deadline's.
+   * Limitation: a genuine client cancel that close to the deadline is reported as
+   * {@code DEADLINE_EXCEEDED}.
+   */
+  private boolean deadlinePassed() {
+    if (grpcContext.cancellationCause() instanceof TimeoutException) {
+      return true;
+    }
+    Deadline deadline = grpcContext.getDeadline();
+    return deadline != null && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= DEADLINE_SLACK_NANOS;
+  }
+
+  void end(Status.Code code, String description) {
+    if (!ENDED.compareAndSet(this, 0, 1)) {
+      return;
+    }
+    try {
+      if (span.isRecording()) {
+        RpcStatus.server(span, code, description);
+      }
+    } catch (RuntimeException e) {
+      Faults.report("grpc server status", e);
+    } finally {
+      span.end();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.baton.grpc;
+
+import dev.baton.core.Faults;
+import dev.baton.core.Inbound;
+import dev.baton.core.SemConv;
+import dev.baton.core.Spans;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+
+/**
+ * Traces incoming calls: a SERVER span from the request metadata (under the inbound policy),
+ * current while the rest of the interceptor chain and the handler start the call and around every
+ * listener callback, ended exactly once when the call completes or is cancelled. Obtained from
+ * {@link GrpcTracing#serverInterceptor()}. Thread-safe.
+ */
+final class TracingServerInterceptor implements ServerInterceptor {
+
+  private final GrpcTracing tracing;
+  private final ServerAddress.Cache addresses = new ServerAddress.Cache();
+
+  TracingServerInterceptor(GrpcTracing tracing) {
+    this.tracing = tracing;
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    Context base = Context.current();
+    Span span;
+    Context context;
+    try {
+      Inbound inbound = tracing.propagation().inbound(base, headers);
+      SpanBuilder b =
+          Spans.rpc(
+              tracing.tracer(),
+              SpanKind.SERVER,
+              SemConv.SYSTEM_GRPC,
+              call.getMethodDescriptor().getFullMethodName());
+      inbound.applyTo(b);
+      addresses.get(call.getAuthority()).applyTo(b);
+      tracing.capture().applyTo(b, headers);
+      span = b.startSpan();
+      context = inbound.parent().with(span);
+    } catch (RuntimeException e) {
+      Faults.report("grpc server span", e);
+      return next.startCall(call, headers);
+    }
+
+    TracingServerCall<ReqT, RespT> tracingCall =
+        new TracingServerCall<>(call, span, tracing.messageEvents());
+    ServerCall.Listener<ReqT> listener;
+    try (Scope ignored = context.makeCurrent()) {
+      listener = next.startCall(tracingCall, headers);
+    } catch (Throwable t) {
+      // gRPC closes the call with UNKNOWN and never calls a listener: end the span here.
+      Spans.recordException(span, t);
+      tracingCall.end(Status.Code.UNKNOWN, t.getMessage());
+      throw t;
+    }
+    return new TracingServerCallListener<>(listener, tracingCall, context);
+  }
+
+  @Override
+  public String toString() {
+    return "TracingServerInterceptor{" + tracing + "}";
+  }
+}

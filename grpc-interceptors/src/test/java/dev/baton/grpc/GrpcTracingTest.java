@@ -1,0 +1,220 @@
+package dev.baton.grpc;
+
+import static dev.baton.grpc.TestService.SERVICE;
+import static dev.baton.grpc.TestService.request;
+import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.core.BatonTracing;
+import dev.baton.core.InboundPolicy;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The entry point: its settings, message events, metadata capture and inbound policies. */
+class GrpcTracingTest {
+
+  private static final String UNARY = SERVICE + "/UnaryRpc";
+  private static final String BIDI = SERVICE + "/BidiStreamingRpc";
+
+  private Rig rig;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (rig != null) {
+      rig.close();
+    }
+  }
+
+  @Test
+  void interceptorsAreBuiltOnce() {
+    GrpcTracing tracing = GrpcTracing.create(OpenTelemetry.noop());
+    assertThat(tracing.clientInterceptor()).isSameAs(tracing.clientInterceptor());
+    assertThat(tracing.serverInterceptor()).isSameAs(tracing.serverInterceptor());
+    assertThat(tracing.toString()).contains("messageEvents=false");
+  }
+
+  @Test
+  void nullsFailAtConfigurationTime() {
+    assertThatThrownBy(() -> GrpcTracing.create(null)).hasMessage("openTelemetry == null");
+    assertThatThrownBy(() -> GrpcTracing.builder((BatonTracing) null)).hasMessage("baton == null");
+    assertThatThrownBy(() -> GrpcTracing.fromConfig(null)).hasMessage("config == null");
+    assertThatThrownBy(() -> GrpcTracing.builder(OpenTelemetry.noop()).captureMetadata(null))
+        .hasMessage("keys == null");
+  }
+
+  @Test
+  void fromConfigReadsGrpcKeys() {
+    Map<String, Object> config = new HashMap<>();
+    config.put("baton.opentelemetry", OpenTelemetry.noop());
+    config.put(GrpcTracing.MESSAGE_EVENTS, "true");
+    config.put(GrpcTracing.CAPTURE_METADATA, "X-Tenant, x-region");
+    config.put("baton.inbound.policy", "link");
+    config.put("grpc.not.ours", "ignored");
+    GrpcTracing tracing = GrpcTracing.fromConfig(config);
+    assertThat(tracing.messageEvents()).isTrue();
+    assertThat(tracing.capture().names()).containsExactly("x-tenant", "x-region");
+    assertThat(tracing.toString()).contains("inboundPolicy=LINK");
+  }
+
+  @Test
+  void fromConfigRejectsBadSettings() {
+    assertThatThrownBy(() -> GrpcTracing.fromConfig(Map.of("baton.grpc.nope", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baton.grpc.nope");
+    assertThatThrownBy(
+            () ->
+                GrpcTracing.fromConfig(
+                    Map.of("baton.opentelemetry", OpenTelemetry.noop(),
+                        GrpcTracing.MESSAGE_EVENTS, "yes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(GrpcTracing.MESSAGE_EVENTS);
+    assertThatThrownBy(
+            () ->
+                GrpcTracing.fromConfig(
+                    Map.of("baton.opentelemetry", OpenTelemetry.noop(),
+                        GrpcTracing.CAPTURE_METADATA, "ok, secret-bin")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(GrpcTracing.CAPTURE_METADATA)
+        .hasMessageContaining("secret-bin");
+    assertThatThrownBy(
+            () -> GrpcTracing.builder(OpenTelemetry.noop()).captureMetadata(List.of("bad key")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'bad key'");
+  }
+
+  @Test
+  void messageEventsOnStreamingCallsWhenEnabled() throws Exception {
+    rig = new Rig(otel -> GrpcTracing.builder(otel.sdk).messageEvents(true).build());
+    ManagedChannel channel = start(new TestService());
+    bidi(channel, "a", "b");
+    SimpleServiceGrpc.newBlockingStub(channel).unaryRpc(request("u"));
+
+    List<SpanData> spans = rig.otel.awaitSpans(4);
+    for (SpanKind kind : new SpanKind[] {SpanKind.CLIENT, SpanKind.SERVER}) {
+      SpanData span = TestOtel.one(spans, kind, BIDI);
+      assertThat(messages(span, "SENT")).as("%s sent", kind).containsExactly(1L, 2L);
+      assertThat(messages(span, "RECEIVED")).as("%s received", kind).containsExactly(1L, 2L);
+      assertThat(TestOtel.one(spans, kind, UNARY).getEvents()).as("unary: none").isEmpty();
+    }
+  }
+
+  @Test
+  void noMessageEventsByDefault() throws Exception {
+    rig = new Rig();
+    bidi(start(new TestService()), "a", "b");
+    for (SpanData span : rig.otel.awaitSpans(2)) {
+      assertThat(span.getEvents()).isEmpty();
+    }
+  }
+
+  @Test
+  void capturesOnlyAllowedMetadata() throws Exception {
+    rig =
+        new Rig(
+            otel ->
+                GrpcTracing.builder(otel.sdk)
+                    .captureMetadata(List.of("X-Tenant", "x-multi", "x-absent"))
+                    .build());
+    ManagedChannel channel = start(new TestService());
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("x-tenant", Metadata.ASCII_STRING_MARSHALLER), "acme");
+    headers.put(Metadata.Key.of("x-multi", Metadata.ASCII_STRING_MARSHALLER), "1");
+    headers.put(Metadata.Key.of("x-multi", Metadata.ASCII_STRING_MARSHALLER), "2");
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "secret");
+    SimpleServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .unaryRpc(request("hi"));
+
+    for (SpanData span : rig.otel.awaitSpans(2)) {
+      assertThat(span.getAttributes().get(AttributeKey.stringArrayKey(
+              "rpc.request.metadata.x-tenant")))
+          .as(span.getKind().name())
+          .containsExactly("acme");
+      assertThat(span.getAttributes().get(AttributeKey.stringArrayKey(
+              "rpc.request.metadata.x-multi")))
+          .containsExactly("1", "2");
+      assertThat(span.getAttributes().asMap().keySet())
+          .extracting(AttributeKey::getKey)
+          .noneMatch(k -> k.contains("authorization") || k.contains("x-absent"));
+    }
+  }
+
+  @Test
+  void linkPolicyStartsANewTraceLinkedToTheCaller() throws Exception {
+    rig = new Rig(policy(InboundPolicy.LINK));
+    SimpleServiceGrpc.newBlockingStub(start(new TestService())).unaryRpc(request("hi"));
+    List<SpanData> spans = rig.otel.awaitSpans(2);
+    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
+    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    assertThat(serverSpan).hasParentSpanId("0000000000000000");
+    assertThat(serverSpan.getTraceId()).isNotEqualTo(client.getTraceId());
+    assertThat(serverSpan.getLinks()).hasSize(1);
+    assertThat(serverSpan.getLinks().get(0).getSpanContext().getSpanId())
+        .isEqualTo(client.getSpanId());
+  }
+
+  @Test
+  void ignorePolicyDoesNotReadTheCaller() throws Exception {
+    rig = new Rig(policy(InboundPolicy.IGNORE));
+    SimpleServiceGrpc.newBlockingStub(start(new TestService())).unaryRpc(request("hi"));
+    List<SpanData> spans = rig.otel.awaitSpans(2);
+    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    assertThat(serverSpan).hasParentSpanId("0000000000000000");
+    assertThat(serverSpan.getLinks()).isEmpty();
+  }
+
+  private static Function<TestOtel, GrpcTracing> policy(InboundPolicy policy) {
+    return otel ->
+        GrpcTracing.builder(BatonTracing.builder(otel.sdk).inboundPolicy(policy).build()).build();
+  }
+
+  private ManagedChannel start(TestService service) throws Exception {
+    Server server = rig.serve(Transport.IN_PROCESS, service);
+    return rig.channel(Transport.IN_PROCESS, server);
+  }
+
+  private static void bidi(ManagedChannel channel, String... messages) throws Exception {
+    Recorder<SimpleResponse> responses = new Recorder<>();
+    StreamObserver<SimpleRequest> requests =
+        SimpleServiceGrpc.newStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .bidiStreamingRpc(responses);
+    for (String m : messages) {
+      requests.onNext(request(m));
+    }
+    requests.onCompleted();
+    assertThat(responses.await()).isNull();
+  }
+
+  private static List<Long> messages(SpanData span, String type) {
+    List<Long> ids = new ArrayList<>();
+    for (EventData e : span.getEvents()) {
+      assertThat(e.getName()).isEqualTo("rpc.message");
+      if (type.equals(e.getAttributes().get(MessageEvents.RPC_MESSAGE_TYPE))) {
+        ids.add(e.getAttributes().get(MessageEvents.RPC_MESSAGE_ID));
+      }
+    }
+    return ids;
+  }
+}
