@@ -1,5 +1,6 @@
 package dev.baton.grpc;
 
+import dev.baton.core.SemConv;
 import io.grpc.MethodDescriptor;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -12,9 +13,9 @@ import io.opentelemetry.api.trace.Span;
  */
 final class MessageEvents {
 
-  static final String EVENT_NAME = "rpc.message";
-  static final AttributeKey<String> RPC_MESSAGE_TYPE = AttributeKey.stringKey("rpc.message.type");
-  static final AttributeKey<Long> RPC_MESSAGE_ID = AttributeKey.longKey("rpc.message.id");
+  static final String EVENT_NAME = SemConv.RPC_MESSAGE_EVENT;
+  static final AttributeKey<String> RPC_MESSAGE_TYPE = SemConv.RPC_MESSAGE_TYPE;
+  static final AttributeKey<Long> RPC_MESSAGE_ID = SemConv.RPC_MESSAGE_ID;
   static final String SENT = "SENT";
   static final String RECEIVED = "RECEIVED";
 

@@ -1,6 +1,7 @@
 package dev.baton.grpc;
 
 import dev.baton.core.Faults;
+import dev.baton.core.SemConv;
 import io.grpc.Metadata;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -19,7 +20,7 @@ import java.util.Set;
  */
 final class MetadataCapture {
 
-  static final String ATTRIBUTE_PREFIX = "rpc.request.metadata.";
+  static final String ATTRIBUTE_PREFIX = SemConv.RPC_REQUEST_METADATA_PREFIX;
   static final MetadataCapture NONE = new MetadataCapture(List.of());
 
   private final Metadata.Key<String>[] keys;

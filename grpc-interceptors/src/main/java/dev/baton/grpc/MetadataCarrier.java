@@ -71,6 +71,12 @@ final class MetadataCarrier implements HeaderCarrier<Metadata> {
     return key;
   }
 
+  /** gRPC lowercases every metadata key, so no other casing is ever worth a look. */
+  @Override
+  public boolean namesAreLowercase() {
+    return true;
+  }
+
   @Override
   public Iterable<String> keys(Metadata carrier) {
     // Metadata.keys() copies into a new set; drop the binary names from that copy.

@@ -61,7 +61,7 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
     }
     try {
       String value = join(c, key);
-      if (value == null) {
+      if (value == null && !carrier.namesAreLowercase()) {
         String other = otherCasing(c, key);
         if (other != null) {
           value = join(c, other);

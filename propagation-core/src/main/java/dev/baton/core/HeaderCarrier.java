@@ -48,6 +48,17 @@ public interface HeaderCarrier<C> {
   }
 
   /**
+   * Whether every field name in this carrier type is lowercase (gRPC metadata keys are). When true,
+   * the core never looks a missing field up under another casing, which saves a pass over
+   * {@link #keys(Object)} per absent field. The default is {@code false}.
+   *
+   * @return true if field names are always lowercase
+   */
+  default boolean namesAreLowercase() {
+    return false;
+  }
+
+  /**
    * Removes every field named {@code key} and, when {@code value} is not {@code null}, adds one
    * field with that value. After this call the carrier holds at most one field named {@code key}:
    * a message sent twice never carries two {@code traceparent} headers.

@@ -79,6 +79,15 @@ public final class SemConv {
   /** {@code rpc.status_code}: the status code's name, e.g. {@code DEADLINE_EXCEEDED}. */
   public static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
 
+  /** Name of the optional per-message event on RPC spans. */
+  public static final String RPC_MESSAGE_EVENT = "rpc.message";
+  /** {@code rpc.message.type}: {@code SENT} or {@code RECEIVED}. */
+  public static final AttributeKey<String> RPC_MESSAGE_TYPE = AttributeKey.stringKey("rpc.message.type");
+  /** {@code rpc.message.id}: counts from 1 in each direction. */
+  public static final AttributeKey<Long> RPC_MESSAGE_ID = AttributeKey.longKey("rpc.message.id");
+  /** Prefix of {@code rpc.request.metadata.<key>}, the captured request metadata values. */
+  public static final String RPC_REQUEST_METADATA_PREFIX = "rpc.request.metadata.";
+
   // general
   /** {@code error.type}. */
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");

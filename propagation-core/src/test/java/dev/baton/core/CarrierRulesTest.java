@@ -107,6 +107,39 @@ class CarrierRulesTest {
   }
 
   @Test
+  void aCarrierWithLowercaseNamesIsNotSearchedForOtherCasings() {
+    HeaderCarrier<TestCarrier> lowercase =
+        new HeaderCarrier<>() {
+          @Override
+          public Iterable<String> keys(TestCarrier c) {
+            throw new AssertionError("keys() must not be consulted");
+          }
+
+          @Override
+          public Iterable<?> fields(TestCarrier c, String key) {
+            return TestCarrier.ADAPTER.fields(c, key);
+          }
+
+          @Override
+          public boolean namesAreLowercase() {
+            return true;
+          }
+
+          @Override
+          public void replace(TestCarrier c, String key, String value) {
+            TestCarrier.ADAPTER.replace(c, key, value);
+          }
+        };
+    long faults = Faults.count();
+    Propagation<TestCarrier> p = BatonTracing.create(OpenTelemetry.noop()).propagation(lowercase);
+    SpanContext sc =
+        Span.fromContext(p.extract(Context.root(), new TestCarrier().add("TraceParent", TP)))
+            .getSpanContext();
+    assertThat(sc.isValid()).isFalse();
+    assertThat(Faults.count()).isEqualTo(faults);
+  }
+
+  @Test
   void injectingTwiceLeavesOneCopyOfEachHeader() {
     SpanContext sc =
         SpanContext.create(TRACE_ID, "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault());
