@@ -4,7 +4,6 @@ import dev.baton.core.BatonTracing;
 import dev.baton.core.ConfigReader;
 import dev.baton.core.Faults;
 import dev.baton.core.Inbound;
-import dev.baton.core.InboundPolicy;
 import dev.baton.core.Propagation;
 import dev.baton.core.SemConv;
 import dev.baton.core.Spans;
@@ -17,7 +16,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -100,7 +98,24 @@ public final class KafkaTracing {
    * @return a new builder
    */
   public static Builder builder(OpenTelemetry openTelemetry) {
-    return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry == null"));
+    Objects.requireNonNull(openTelemetry, "openTelemetry == null");
+    return new Builder(Map.of(BatonTracing.OPEN_TELEMETRY, openTelemetry));
+  }
+
+  /**
+   * Returns a builder sharing {@code baton}'s settings: its {@code OpenTelemetry}, inbound policy,
+   * baggage allow-lists and header cap.
+   *
+   * <pre>{@code
+   * BatonTracing baton = BatonTracing.builder(openTelemetry).inboundPolicy(InboundPolicy.LINK).build();
+   * KafkaTracing kafkaTracing = KafkaTracing.builder(baton).build();
+   * }</pre>
+   *
+   * @param baton the shared settings
+   * @return a new builder
+   */
+  public static Builder builder(BatonTracing baton) {
+    return new Builder(Objects.requireNonNull(baton, "baton == null").config());
   }
 
   /**
@@ -346,42 +361,8 @@ public final class KafkaTracing {
   public static final class Builder {
     private final Map<String, Object> config = new HashMap<>();
 
-    private Builder(OpenTelemetry openTelemetry) {
-      config.put(BatonTracing.OPEN_TELEMETRY, openTelemetry);
-    }
-
-    /**
-     * Sets what consumers do with a record's incoming context; default
-     * {@link InboundPolicy#CONTINUE}.
-     *
-     * @param policy the policy
-     * @return this builder
-     */
-    public Builder inboundPolicy(InboundPolicy policy) {
-      config.put(BatonTracing.INBOUND_POLICY, Objects.requireNonNull(policy, "policy == null"));
-      return this;
-    }
-
-    /**
-     * Sets the baggage keys accepted from records ({@code *} for all, the default).
-     *
-     * @param allowedKeys exact keys or prefixes ending in {@code *}
-     * @return this builder
-     */
-    public Builder inboundBaggage(List<String> allowedKeys) {
-      config.put(BatonTracing.BAGGAGE_INBOUND, List.copyOf(allowedKeys));
-      return this;
-    }
-
-    /**
-     * Sets the baggage keys written to records ({@code *} for all, the default).
-     *
-     * @param allowedKeys exact keys or prefixes ending in {@code *}
-     * @return this builder
-     */
-    public Builder outboundBaggage(List<String> allowedKeys) {
-      config.put(BatonTracing.BAGGAGE_OUTBOUND, List.copyOf(allowedKeys));
-      return this;
+    private Builder(Map<String, Object> core) {
+      config.putAll(core);
     }
 
     /**

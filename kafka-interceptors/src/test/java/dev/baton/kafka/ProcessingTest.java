@@ -186,7 +186,11 @@ class ProcessingTest {
   @Test
   void linkPolicyStartsANewTraceLinkedToTheProducer() {
     KafkaTracing linking =
-        KafkaTracing.builder(otel.sdk).inboundPolicy(dev.baton.core.InboundPolicy.LINK).build();
+        KafkaTracing.builder(
+                dev.baton.core.BatonTracing.builder(otel.sdk)
+                    .inboundPolicy(dev.baton.core.InboundPolicy.LINK)
+                    .build())
+            .build();
     linking.process(consumed("orders", 0, 1L, null, "{}", headers("traceparent", TP)), r -> {});
     SpanData process = otel.only(SpanKind.CONSUMER);
     assertThat(process.getTraceId()).isNotEqualTo(TRACE_ID);

@@ -4,7 +4,9 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -110,6 +112,23 @@ public final class BatonTracing {
             MIN_HEADER_MAX_LENGTH,
             MAX_HEADER_MAX_LENGTH));
     return b.build();
+  }
+
+  /**
+   * Returns these settings as {@code baton.*} keys (the {@code OpenTelemetry} instance included),
+   * for transports configured through a map, such as Kafka's interceptors:
+   * {@code fromConfig(ConfigReader.of(config(), ...))} builds equal settings.
+   *
+   * @return a new, modifiable map
+   */
+  public Map<String, Object> config() {
+    Map<String, Object> map = new HashMap<>();
+    map.put(OPEN_TELEMETRY, openTelemetry);
+    map.put(INBOUND_POLICY, inboundPolicy.name());
+    map.put(BAGGAGE_INBOUND, inboundBaggage.toString());
+    map.put(BAGGAGE_OUTBOUND, outboundBaggage.toString());
+    map.put(HEADER_MAX_LENGTH, headerMaxLength);
+    return map;
   }
 
   /**

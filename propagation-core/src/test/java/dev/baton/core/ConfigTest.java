@@ -79,6 +79,23 @@ class ConfigTest {
   }
 
   @Test
+  void configRoundTripsThroughTheMapForm() {
+    OpenTelemetry otel = OpenTelemetry.noop();
+    BatonTracing original =
+        BatonTracing.builder(otel)
+            .inboundPolicy(InboundPolicy.IGNORE)
+            .inboundBaggage(List.of("tenant.*", "region"))
+            .outboundBaggage(List.of())
+            .headerMaxLength(2048)
+            .build();
+    BatonTracing copy = BatonTracing.fromConfig(ConfigReader.of(original.config(), Set.of()));
+    assertThat(copy.openTelemetry()).isSameAs(otel);
+    assertThat(copy.inboundPolicy()).isEqualTo(InboundPolicy.IGNORE);
+    assertThat(copy.headerMaxLength()).isEqualTo(2048);
+    assertThat(copy.toString()).isEqualTo(original.toString());
+  }
+
+  @Test
   void builderValidatesAtConfigurationTime() {
     assertThatThrownBy(() -> BatonTracing.builder(null)).hasMessage("openTelemetry == null");
     assertThatThrownBy(() -> BatonTracing.builder(OpenTelemetry.noop()).inboundPolicy(null))
