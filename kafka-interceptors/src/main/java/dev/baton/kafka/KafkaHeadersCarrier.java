@@ -2,8 +2,7 @@ package dev.baton.kafka;
 
 import dev.baton.core.HeaderCarrier;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Iterator;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -14,13 +13,28 @@ final class KafkaHeadersCarrier implements HeaderCarrier<Headers> {
 
   private KafkaHeadersCarrier() {}
 
+  /** A view, not a copy: the core walks it once, and only when a field is missing. */
   @Override
   public Iterable<String> keys(Headers headers) {
-    List<String> keys = new ArrayList<>();
-    for (Header h : headers) {
-      keys.add(h.key());
+    return () -> new KeyIterator(headers.iterator());
+  }
+
+  private static final class KeyIterator implements Iterator<String> {
+    private final Iterator<Header> headers;
+
+    KeyIterator(Iterator<Header> headers) {
+      this.headers = headers;
     }
-    return keys;
+
+    @Override
+    public boolean hasNext() {
+      return headers.hasNext();
+    }
+
+    @Override
+    public String next() {
+      return headers.next().key();
+    }
   }
 
   @Override

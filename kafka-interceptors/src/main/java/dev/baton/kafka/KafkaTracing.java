@@ -48,7 +48,8 @@ import org.apache.kafka.common.header.Headers;
  * }</pre>
  *
  * This works on any thread (hand the record to a worker pool and call it there) and also when the
- * consumer interceptor is not registered: the record's headers are read then.
+ * consumer interceptor is not registered: the record's headers are read when processing starts.
+ * With the interceptor registered, the span also names the consumer group and client.
  *
  * <p>Thread-safe and immutable.
  *
@@ -208,16 +209,12 @@ public final class KafkaTracing {
     Span span;
     Context context;
     try {
-      ConsumedRecords.Remembered remembered = ConsumedRecords.get(record);
-      Inbound inbound =
-          remembered != null && remembered.inbound.remote().isValid()
-              ? remembered.inbound
-              : propagation.inbound(Context.current(), record.headers());
+      Inbound inbound = propagation.inbound(Context.current(), record.headers());
       SpanBuilder builder =
           Spans.messaging(
               tracer, SpanKind.CONSUMER, SemConv.SYSTEM_KAFKA, SemConv.OP_PROCESS, "process",
               record.topic());
-      recordAttributes(builder, record, remembered);
+      recordAttributes(builder, record);
       span = inbound.applyTo(builder).startSpan();
       context = inbound.parent().with(span);
     } catch (RuntimeException e) {
@@ -228,8 +225,7 @@ public final class KafkaTracing {
     return new ProcessingScope(span, context.makeCurrent());
   }
 
-  private void recordAttributes(
-      SpanBuilder builder, ConsumerRecord<?, ?> record, ConsumedRecords.Remembered remembered) {
+  private void recordAttributes(SpanBuilder builder, ConsumerRecord<?, ?> record) {
     builder.setAttribute(
         SemConv.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(record.partition()));
     builder.setAttribute(SemConv.MESSAGING_KAFKA_OFFSET, record.offset());
@@ -245,12 +241,13 @@ public final class KafkaTracing {
         builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);
       }
     }
-    if (remembered != null) {
-      if (remembered.groupId != null) {
-        builder.setAttribute(SemConv.MESSAGING_CONSUMER_GROUP_NAME, remembered.groupId);
+    ConsumerIdentities.Identity consumer = ConsumerIdentities.of(record.topic(), record.partition());
+    if (consumer != null) {
+      if (consumer.groupId != null) {
+        builder.setAttribute(SemConv.MESSAGING_CONSUMER_GROUP_NAME, consumer.groupId);
       }
-      if (remembered.clientId != null) {
-        builder.setAttribute(SemConv.MESSAGING_CLIENT_ID, remembered.clientId);
+      if (consumer.clientId != null) {
+        builder.setAttribute(SemConv.MESSAGING_CLIENT_ID, consumer.clientId);
       }
     }
   }

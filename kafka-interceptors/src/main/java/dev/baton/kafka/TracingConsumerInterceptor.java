@@ -1,11 +1,11 @@
 package dev.baton.kafka;
 
 import dev.baton.core.Faults;
-import dev.baton.core.Inbound;
 import dev.baton.core.SemConv;
 import dev.baton.core.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import java.util.LinkedHashMap;
@@ -18,10 +18,11 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Kafka consumer interceptor: reads every polled record's trace context (under the inbound
- * policy) and remembers it, weakly, for {@link KafkaTracing#process} to continue on whatever
- * thread processes the record. Optionally starts a {@code poll {topic}} receive span per topic and
- * batch, with one link per record.
+ * Kafka consumer interceptor: tells {@link KafkaTracing#process} which consumer group and client
+ * polled each partition (processing spans carry them), and optionally starts a {@code poll {topic}}
+ * receive span per topic and batch, with one link per record's context (read under the inbound
+ * policy). The record's trace itself is continued by {@code KafkaTracing.process}, which reads the
+ * record's headers on the thread that processes it.
  *
  * <p>Register it by class name: {@code interceptor.classes=dev.baton.kafka.TracingConsumerInterceptor}.
  * Records are returned unchanged; a fault of Baton's never reaches the consumer.
@@ -31,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class TracingConsumerInterceptor implements ConsumerInterceptor<Object, Object> {
 
   private KafkaTracing tracing;
+  private ConsumerIdentities.Identity identity;
   private String groupId;
   private String clientId;
 
@@ -42,6 +44,7 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
     tracing = KafkaTracing.fromConfig(configs);
     groupId = text(configs.get(ConsumerConfig.GROUP_ID_CONFIG));
     clientId = text(configs.get(ConsumerConfig.CLIENT_ID_CONFIG));
+    identity = new ConsumerIdentities.Identity(groupId, clientId);
   }
 
   private static String text(Object o) {
@@ -54,9 +57,8 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
       return records;
     }
     try {
-      for (ConsumerRecord<Object, Object> record : records) {
-        Inbound inbound = tracing.propagation().inbound(Context.root(), record.headers());
-        ConsumedRecords.remember(record, new ConsumedRecords.Remembered(inbound, groupId, clientId));
+      for (TopicPartition partition : records.partitions()) {
+        ConsumerIdentities.polled(partition, identity);
       }
       if (tracing.settings().receiveSpans) {
         receiveSpans(records);
@@ -88,9 +90,10 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
         builder.setAttribute(SemConv.MESSAGING_CLIENT_ID, clientId);
       }
       for (ConsumerRecord<Object, Object> record : records.records(topic.getKey())) {
-        ConsumedRecords.Remembered r = ConsumedRecords.get(record);
-        if (r != null && r.inbound.remote().isValid()) {
-          builder.addLink(r.inbound.remote());
+        SpanContext remote =
+            tracing.propagation().inbound(Context.root(), record.headers()).remote();
+        if (remote.isValid()) {
+          builder.addLink(remote);
         }
       }
       Span span = builder.startSpan();
