@@ -1,0 +1,124 @@
+package dev.baton.benchmarks;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * A RabbitMQ {@link Channel} with no broker behind it, made with {@link Proxy}: {@code basicPublish}
+ * only remembers the properties it was given; everything else answers a default (0, false,
+ * {@code null}). Its {@link Connection} reports 127.0.0.1:5672, so publish spans get their
+ * {@code server.*} attributes as with a real connection.
+ */
+final class FakeChannel implements InvocationHandler {
+
+  private static final InetAddress LOCALHOST;
+
+  static {
+    try {
+      LOCALHOST = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Connection connection =
+      (Connection)
+          Proxy.newProxyInstance(
+              FakeChannel.class.getClassLoader(),
+              new Class<?>[] {Connection.class},
+              (proxy, method, args) -> {
+                switch (method.getName()) {
+                  case "getAddress":
+                    return LOCALHOST;
+                  case "getPort":
+                    return 5672;
+                  case "isOpen":
+                    return true;
+                  default:
+                    return defaultValue(proxy, method, args);
+                }
+              });
+
+  long published;
+  AMQP.BasicProperties lastProperties;
+
+  private FakeChannel() {}
+
+  /** Returns a new fake channel and the handler that records its publishes. */
+  static FakeChannel create() {
+    return new FakeChannel();
+  }
+
+  Channel channel() {
+    return (Channel)
+        Proxy.newProxyInstance(
+            FakeChannel.class.getClassLoader(), new Class<?>[] {Channel.class}, this);
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) {
+    switch (method.getName()) {
+      case "basicPublish":
+        published++;
+        for (Object arg : args) {
+          if (arg instanceof AMQP.BasicProperties) {
+            lastProperties = (AMQP.BasicProperties) arg;
+          }
+        }
+        return null;
+      case "getConnection":
+        return connection;
+      case "getChannelNumber":
+        return 1;
+      case "isOpen":
+        return true;
+      default:
+        return defaultValue(proxy, method, args);
+    }
+  }
+
+  private static Object defaultValue(Object proxy, Method method, Object[] args) {
+    switch (method.getName()) {
+      case "equals":
+        return proxy == args[0];
+      case "hashCode":
+        return System.identityHashCode(proxy);
+      case "toString":
+        return "FakeChannel";
+      default:
+        break;
+    }
+    Class<?> type = method.getReturnType();
+    if (!type.isPrimitive() || type == void.class) {
+      return null;
+    }
+    if (type == boolean.class) {
+      return false;
+    }
+    if (type == long.class) {
+      return 0L;
+    }
+    if (type == double.class) {
+      return 0d;
+    }
+    if (type == float.class) {
+      return 0f;
+    }
+    if (type == char.class) {
+      return (char) 0;
+    }
+    if (type == byte.class) {
+      return (byte) 0;
+    }
+    if (type == short.class) {
+      return (short) 0;
+    }
+    return 0;
+  }
+}
