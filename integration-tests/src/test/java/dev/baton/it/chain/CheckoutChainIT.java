@@ -1,0 +1,253 @@
+package dev.baton.it.chain;
+
+import static dev.baton.it.chain.LogCapture.service;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.baton.examples.CheckoutApp;
+import dev.baton.examples.Order;
+import dev.baton.it.KafkaBroker;
+import dev.baton.it.KafkaBrokerExtension;
+import dev.baton.it.RabbitBroker;
+import dev.baton.it.RabbitBrokerExtension;
+import dev.baton.it.Spans;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The checkout chain of {@code docs/how-it-works.md}, end to end on real brokers, driving the
+ * demo's own {@link CheckoutApp}: customer → checkout (gRPC) → inventory (gRPC) → Kafka →
+ * fulfilment worker thread → RabbitMQ → notifier. One trace, exact parents, and log lines that
+ * carry the trace id of the span they were logged in.
+ */
+@ExtendWith({KafkaBrokerExtension.class, RabbitBrokerExtension.class})
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class CheckoutChainIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String PLACE_ORDER = "checkout.Checkout/PlaceOrder";
+  private static final String RESERVE = "inventory.Inventory/Reserve";
+  private static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
+  private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
+  private final String id = UUID.randomUUID().toString().substring(0, 8);
+  private final String topic = "orders-" + id;
+  private final String notifications = "notifications-" + id;
+  private final String orderId = "o-" + id;
+  private final Spans spans = new Spans();
+  private LogCapture logs;
+  private CheckoutApp app;
+  private KafkaBroker kafka;
+  private RabbitBroker rabbit;
+
+  @BeforeEach
+  void startApp(KafkaBroker kafka, RabbitBroker rabbit) throws Exception {
+    this.kafka = kafka;
+    this.rabbit = rabbit;
+    logs = LogCapture.start();
+    kafka.createTopic(topic, 1);
+    app = CheckoutApp.builder(spans.sdk)
+        .kafkaBootstrap(kafka.bootstrapServers())
+        .amqp(rabbit.connectionFactory())
+        .ordersTopic(topic)
+        .notifications(notifications)
+        .consumerGroup("fulfilment-" + id)
+        .start();
+  }
+
+  @AfterEach
+  void stopApp() throws Exception {
+    try {
+      if (app != null) {
+        app.close();
+      }
+    } finally {
+      try (Connection connection = rabbit.connectionFactory().newConnection("baton-it-cleanup")) {
+        Channel channel = connection.createChannel();
+        channel.queueDelete(notifications);
+        channel.exchangeDelete(notifications);
+      } finally {
+        logs.close();
+        spans.sdk.close();
+      }
+    }
+  }
+
+  @Test
+  void oneTraceFromTheCustomerToTheNotifier() throws Exception {
+    assertThat(app.client().placeOrder(new Order(orderId, "book", 2)))
+        .isEqualTo("accepted " + orderId);
+    assertThat(app.nextNotification(WAIT)).isEqualTo("order " + orderId + " shipped: 2 x book");
+
+    SpanData customer = spans.awaitOne(PLACE_ORDER, SpanKind.CLIENT);
+    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    SpanData send = spans.awaitOne("send " + topic, SpanKind.PRODUCER);
+    SpanData fulfil = spans.awaitOne("process " + topic, SpanKind.CONSUMER);
+    SpanData publish = spans.awaitOne("publish " + notifications, SpanKind.PRODUCER);
+    SpanData notify = spans.awaitOne("process " + notifications, SpanKind.CONSUMER);
+
+    // one trace, eight spans, each with exactly the parent of the tree in how-it-works.md
+    String traceId = customer.getTraceId();
+    assertThat(spans.all()).hasSize(8)
+        .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId))
+        .allSatisfy(span -> assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET));
+    assertThat(customer.getParentSpanContext().isValid()).as("the customer's call is the root").isFalse();
+    assertChildOf(checkout, customer);
+    assertChildOf(reserve, checkout);
+    assertChildOf(inventory, reserve);
+    assertChildOf(send, checkout);
+    assertChildOf(fulfil, send);
+    assertChildOf(publish, fulfil);
+    assertChildOf(notify, publish);
+    assertThat(List.of(customer, checkout, reserve, inventory))
+        .allSatisfy(span -> assertThat(span.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("OK"));
+
+    // every service logged inside the trace, in the span of its own hop
+    List<ILoggingEvent> lines = logs.mentioning(orderId);
+    assertThat(lines).extracting(LogCapture::service)
+        .contains("CheckoutService", "InventoryService", "FulfilmentWorker", "Notifier");
+    assertThat(lines).allSatisfy(line ->
+        assertThat(line.getMDCPropertyMap()).containsEntry("trace_id", traceId));
+    assertSpanOfLines(lines, "CheckoutService", checkout);
+    assertSpanOfLines(lines, "InventoryService", inventory);
+    assertSpanOfLines(lines, "FulfilmentWorker", fulfil);
+    assertSpanOfLines(lines, "Notifier", notify);
+
+    // the worker processed the record on a worker thread, not on the thread that polled it
+    String pollThread = logs.events().stream()
+        .filter(e -> service(e).equals("FulfilmentWorker") && e.getFormattedMessage().contains(topic))
+        .map(ILoggingEvent::getThreadName)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("the poll thread logged no assignment"));
+    assertThat(lines).filteredOn(line -> service(line).equals("FulfilmentWorker"))
+        .isNotEmpty()
+        .allSatisfy(line -> assertThat(line.getThreadName())
+            .startsWith("fulfilment-worker-")
+            .isNotEqualTo(pollThread));
+
+    assertClosesWithoutLeaks();
+  }
+
+  @Test
+  void inventoryRefusesAndTheErrorStaysInTheTrace() throws Exception {
+    assertThatThrownBy(() -> app.client().placeOrder(new Order(orderId, "out-of-stock", 1)))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+
+    SpanData customer = spans.awaitOne(PLACE_ORDER, SpanKind.CLIENT);
+    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    String traceId = customer.getTraceId();
+    assertThat(spans.all()).as("nothing after the refusal: no send, no process, no publish")
+        .hasSize(4)
+        .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId));
+    assertThat(customer.getParentSpanContext().isValid()).isFalse();
+    assertChildOf(checkout, customer);
+    assertChildOf(reserve, checkout);
+    assertChildOf(inventory, reserve);
+
+    // Callers see an error. Servers record the code, but FAILED_PRECONDITION is the caller's
+    // problem, not the server's: per the RPC conventions the server spans are not errors.
+    for (SpanData client : List.of(reserve, customer)) {
+      assertThat(client.getStatus().getStatusCode()).as(client.getName()).isEqualTo(StatusCode.ERROR);
+      assertThat(client.getAttributes().get(ERROR_TYPE)).isEqualTo("FAILED_PRECONDITION");
+      assertThat(client.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("FAILED_PRECONDITION");
+    }
+    for (SpanData server : List.of(inventory, checkout)) {
+      assertThat(server.getStatus().getStatusCode()).as(server.getName()).isEqualTo(StatusCode.UNSET);
+      assertThat(server.getAttributes().get(ERROR_TYPE)).isNull();
+      assertThat(server.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("FAILED_PRECONDITION");
+    }
+
+    // checkout sent nothing to Kafka (it answered only after deciding), so no worker ran
+    assertThat(endOffset(topic)).isZero();
+    assertThat(logs.mentioning(orderId)).extracting(LogCapture::service)
+        .doesNotContain("FulfilmentWorker", "Notifier");
+
+    // inventory's and checkout's error lines carry the same trace id, each in its own span
+    ILoggingEvent inventoryError = errorLine("InventoryService");
+    ILoggingEvent checkoutError = errorLine("CheckoutService");
+    assertThat(inventoryError.getMDCPropertyMap())
+        .containsEntry("trace_id", traceId)
+        .containsEntry("span_id", inventory.getSpanId());
+    assertThat(checkoutError.getMDCPropertyMap())
+        .containsEntry("trace_id", traceId)
+        .containsEntry("span_id", checkout.getSpanId());
+    assertThat(checkoutError.getFormattedMessage()).contains("FAILED_PRECONDITION");
+
+    assertClosesWithoutLeaks();
+  }
+
+  private static void assertChildOf(SpanData child, SpanData parent) {
+    assertThat(child.getParentSpanId())
+        .as("parent of %s %s", child.getKind(), child.getName())
+        .isEqualTo(parent.getSpanId());
+  }
+
+  private static void assertSpanOfLines(List<ILoggingEvent> lines, String service, SpanData span) {
+    assertThat(lines).filteredOn(line -> service(line).equals(service))
+        .as("%s's lines are logged in %s %s", service, span.getKind(), span.getName())
+        .isNotEmpty()
+        .allSatisfy(line -> assertThat(line.getMDCPropertyMap()).containsEntry("span_id", span.getSpanId()));
+  }
+
+  private ILoggingEvent errorLine(String service) {
+    List<ILoggingEvent> errors = logs.mentioning(orderId).stream()
+        .filter(e -> e.getLevel() == Level.ERROR && service(e).equals(service))
+        .toList();
+    assertThat(errors).as("%s's error lines", service).hasSize(1);
+    return errors.get(0);
+  }
+
+  private long endOffset(String topic) throws Exception {
+    try (Admin admin = Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      return admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+          .partitionResult(partition)
+          .get(10, TimeUnit.SECONDS)
+          .offset();
+    }
+  }
+
+  /** Closes the app: none of its threads survive, and no context is left current here. */
+  private void assertClosesWithoutLeaks() {
+    app.close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(Thread.getAllStackTraces().keySet())
+            .extracting(Thread::getName)
+            .noneMatch(name -> name.startsWith("fulfilment-")
+                || name.startsWith("grpc-handler-")
+                || name.startsWith("notifier-")
+                || name.contains("| fulfilment")
+                || name.contains("| checkout")));
+    assertThat(Context.current()).isSameAs(Context.root());
+  }
+}
