@@ -2,8 +2,10 @@ package dev.baton.amqp;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.Inbound;
+import dev.baton.core.ProcessingScope;
 import dev.baton.core.Propagation;
 import dev.baton.core.SemConv;
 import dev.baton.core.Spans;
@@ -263,5 +265,25 @@ final class AmqpSpans {
       sb.append(queue);
     }
     return sb.toString();
+  }
+
+  /** The {@code process} span of a {@code basicGet} result, made current until the scope closes. */
+  ProcessingScope startProcessing(GetResponse response) {
+    String queue = null;
+    ServerEndpoint endpoint = null;
+    if (response instanceof TracedGetResponse) {
+      queue = ((TracedGetResponse) response).queue;
+      endpoint = ((TracedGetResponse) response).endpoint;
+    }
+    byte[] body = response.getBody();
+    Context context =
+        startProcess(
+            Context.current(),
+            queue,
+            response.getEnvelope(),
+            response.getProps(),
+            body == null ? -1 : body.length,
+            endpoint);
+    return ProcessingScope.open(context, Span.fromContext(context));
   }
 }

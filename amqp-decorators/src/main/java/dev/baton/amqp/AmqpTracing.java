@@ -8,6 +8,7 @@ import com.rabbitmq.client.RecoverableConnection;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.ConfigReader;
 import dev.baton.core.Faults;
+import dev.baton.core.ProcessingScope;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import java.util.Map;
@@ -187,11 +188,13 @@ public final class AmqpTracing {
    * {@code {exchange}:{routing key}}.
    *
    * <pre>{@code
-   * try (AmqpTracing.ProcessingScope scope = amqpTracing.startProcessing(response)) {
-   *   handle(response);
-   * } catch (RuntimeException e) {
-   *   // record it yourself: try-with-resources closes the scope before this block runs
-   *   throw e;
+   * try (ProcessingScope scope = amqpTracing.startProcessing(response)) {
+   *   try {
+   *     handle(response);
+   *   } catch (RuntimeException e) {
+   *     scope.recordException(e);
+   *     throw e;
+   *   }
    * }
    * }</pre>
    *
@@ -204,10 +207,10 @@ public final class AmqpTracing {
   public ProcessingScope startProcessing(GetResponse response) {
     Objects.requireNonNull(response, "response == null");
     try {
-      return Processing.start(spans, response);
+      return spans.startProcessing(response);
     } catch (RuntimeException e) {
       Faults.report("amqp processing scope", e);
-      return NoopScope.INSTANCE;
+      return ProcessingScope.noop();
     }
   }
 
@@ -239,34 +242,6 @@ public final class AmqpTracing {
   public String toString() {
     return "AmqpTracing{settleSpans=" + spans.settleSpans + ", endPublishOnConfirm="
         + spans.endPublishOnConfirm + ", maxPendingConfirms=" + spans.maxPendingConfirms + "}";
-  }
-
-  /**
-   * A {@code process} span made current by {@link AmqpTracing#startProcessing(GetResponse)}.
-   * Not thread-safe: use and close it on the thread that started it.
-   *
-   * @since 0.1.0
-   */
-  public interface ProcessingScope extends AutoCloseable {
-
-    /**
-     * The processing span, for adding attributes or events.
-     *
-     * @return the span
-     */
-    Span span();
-
-    /**
-     * Records an exception of the processing code on the span: an exception event,
-     * {@code error.type} and status ERROR.
-     *
-     * @param error the exception
-     */
-    void recordException(Throwable error);
-
-    /** Restores the previous context and ends the span. Later calls do nothing. */
-    @Override
-    void close();
   }
 
   /**

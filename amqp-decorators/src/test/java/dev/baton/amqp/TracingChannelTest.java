@@ -473,7 +473,7 @@ class TracingChannelTest {
     })).isSameAs(failure);
     assertThat(Context.current()).isSameAs(Context.root());
 
-    try (AmqpTracing.ProcessingScope scope = amqp.startProcessing(response)) {
+    try (dev.baton.core.ProcessingScope scope = amqp.startProcessing(response)) {
       assertThat(Span.current()).isSameAs(scope.span());
       scope.recordException(new IllegalStateException("x"));
     }

@@ -4,6 +4,7 @@ import dev.baton.core.BatonTracing;
 import dev.baton.core.ConfigReader;
 import dev.baton.core.Faults;
 import dev.baton.core.Inbound;
+import dev.baton.core.ProcessingScope;
 import dev.baton.core.Propagation;
 import dev.baton.core.SemConv;
 import dev.baton.core.Spans;
@@ -13,7 +14,6 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -191,7 +191,7 @@ public final class KafkaTracing {
    * try-with-resources block; report a failure with {@link ProcessingScope#recordException}:
    *
    * <pre>{@code
-   * try (KafkaTracing.ProcessingScope scope = kafkaTracing.startProcessing(record)) {
+   * try (ProcessingScope scope = kafkaTracing.startProcessing(record)) {
    *   try {
    *     handle(record);
    *   } catch (RuntimeException e) {
@@ -206,8 +206,6 @@ public final class KafkaTracing {
    */
   public ProcessingScope startProcessing(ConsumerRecord<?, ?> record) {
     Objects.requireNonNull(record, "record == null");
-    Span span;
-    Context context;
     try {
       Inbound inbound = propagation.inbound(Context.current(), record.headers());
       SpanBuilder builder =
@@ -215,14 +213,12 @@ public final class KafkaTracing {
               tracer, SpanKind.CONSUMER, SemConv.SYSTEM_KAFKA, SemConv.OP_PROCESS, "process",
               record.topic());
       recordAttributes(builder, record);
-      span = inbound.applyTo(builder).startSpan();
-      context = inbound.parent().with(span);
+      Span span = inbound.applyTo(builder).startSpan();
+      return ProcessingScope.open(inbound.parent().with(span), span);
     } catch (RuntimeException e) {
       Faults.report("kafka startProcessing", e);
-      span = Span.getInvalid();
-      context = Context.current();
+      return ProcessingScope.noop();
     }
-    return new ProcessingScope(span, context.makeCurrent());
   }
 
   private void recordAttributes(SpanBuilder builder, ConsumerRecord<?, ?> record) {
@@ -298,56 +294,6 @@ public final class KafkaTracing {
      * @throws E on failure
      */
     void process(ConsumerRecord<K, V> record) throws E;
-  }
-
-  /**
-   * The open {@code process} span of one record, current on the thread that started it. Close it
-   * exactly once, on that thread. Not thread-safe.
-   *
-   * @since 0.1.0
-   */
-  public static final class ProcessingScope implements AutoCloseable {
-    private final Span span;
-    private final Scope scope;
-    private boolean closed;
-
-    ProcessingScope(Span span, Scope scope) {
-      this.span = span;
-      this.scope = scope;
-    }
-
-    /**
-     * Returns the {@code process} span, for adding attributes or events.
-     *
-     * @return the span
-     */
-    public Span span() {
-      return span;
-    }
-
-    /**
-     * Records a failure of the processing code on the span (exception event, {@code error.type},
-     * status ERROR). Does not rethrow.
-     *
-     * @param error the failure
-     */
-    public void recordException(Throwable error) {
-      Spans.recordException(span, error);
-    }
-
-    /** Ends the span and restores the context that was current before. */
-    @Override
-    public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        scope.close();
-      } finally {
-        span.end();
-      }
-    }
   }
 
   /**

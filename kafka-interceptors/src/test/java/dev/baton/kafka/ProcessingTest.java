@@ -109,7 +109,7 @@ class ProcessingTest {
   void scopeFormMakesTheSpanCurrentAndRestoresTheContext() {
     ConsumerRecord<Object, Object> record =
         consumed("orders", 0, 1L, null, "{}", headers("traceparent", TP));
-    try (KafkaTracing.ProcessingScope scope = tracing.startProcessing(record)) {
+    try (dev.baton.core.ProcessingScope scope = tracing.startProcessing(record)) {
       assertThat(Span.current()).isSameAs(scope.span());
       scope.recordException(new IllegalStateException("nope"));
     }

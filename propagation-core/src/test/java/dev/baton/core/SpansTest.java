@@ -72,6 +72,23 @@ class SpansTest {
   }
 
   @Test
+  void processingScopeIsCurrentUntilClosedAndEndsTheSpanOnce() {
+    Span span = otel.sdk.getTracer("t").spanBuilder("process q").startSpan();
+    ProcessingScope scope = ProcessingScope.open(io.opentelemetry.context.Context.root().with(span), span);
+    assertThat(Span.current()).isSameAs(span);
+    scope.recordException(new IllegalStateException("x"));
+    scope.close();
+    scope.close();
+    assertThat(io.opentelemetry.context.Context.current()).isSameAs(io.opentelemetry.context.Context.root());
+    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(otel.exporter.getFinishedSpanItems().get(0).getStatus().getStatusCode())
+        .isEqualTo(StatusCode.ERROR);
+    ProcessingScope.noop().recordException(new IllegalStateException());
+    ProcessingScope.noop().close();
+    assertThat(ProcessingScope.noop().span().getSpanContext().isValid()).isFalse();
+  }
+
+  @Test
   void faultsNeverSwallowFatalErrors() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> Faults.report("test", new StackOverflowError()))
