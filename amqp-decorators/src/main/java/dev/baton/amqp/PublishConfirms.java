@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Limitation: the sequence number is read just before {@code basicPublish}; when several
  * threads publish on one channel at once (which RabbitMQ advises against) a span may end on the
- * confirm of a neighbouring message, a few microseconds off. Every span still ends.
+ * confirm of a neighbouring message, a few microseconds off, or two spans may claim one sequence
+ * number, in which case the earlier one ends at once, marked {@link AmqpSpans#CONFIRM_EVICTED}.
+ * Every span still ends.
  */
 final class PublishConfirms implements ConfirmListener, ShutdownListener {
 
@@ -48,8 +50,14 @@ final class PublishConfirms implements ConfirmListener, ShutdownListener {
       evicted.setAttribute(AmqpSpans.CONFIRM_EVICTED, true);
       evicted.end();
     }
-    if (pending.put(seqNo, span) == null) {
+    Span displaced = pending.put(seqNo, span);
+    if (displaced == null) {
       size.incrementAndGet();
+    } else if (displaced != span) {
+      // Two threads read the same sequence number before either published: the earlier span
+      // can no longer be matched to a confirm, so it ends now rather than never.
+      displaced.setAttribute(AmqpSpans.CONFIRM_EVICTED, true);
+      displaced.end();
     }
   }
 

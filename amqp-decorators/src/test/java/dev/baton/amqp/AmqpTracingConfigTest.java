@@ -86,6 +86,20 @@ class AmqpTracingConfigTest {
     assertThat(spans.get(4).getAttributes().get(SemConv.ERROR_TYPE)).isEqualTo("channel_closed");
   }
 
+  @Test
+  void twoSpansClaimingOneSequenceNumberBothEnd() {
+    PublishConfirms confirms = new PublishConfirms(10);
+    confirms.track(7, span("first"));
+    confirms.track(7, span("second")); // a neighbour read the same sequence number
+    assertThat(confirms.size()).isEqualTo(1);
+    confirms.handleAck(7, true);
+    List<SpanData> spans = tracing.spans();
+    assertThat(spans).extracting(SpanData::getName).containsExactly("first", "second");
+    assertThat(spans.get(0).getAttributes().get(AmqpSpans.CONFIRM_EVICTED)).isTrue();
+    assertThat(spans.get(1).getAttributes().get(AmqpSpans.CONFIRM_EVICTED)).isNull();
+    assertThat(confirms.size()).isZero();
+  }
+
   private Span span(String name) {
     return tracing.otel.getTracer("test").spanBuilder(name).startSpan();
   }

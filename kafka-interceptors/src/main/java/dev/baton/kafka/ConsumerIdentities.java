@@ -21,6 +21,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ConsumerIdentities {
 
+  /** Partitions remembered at most; beyond, new partitions go unnamed rather than grow memory. */
+  static final int MAX_PARTITIONS = 65_536;
+
   private static final Identity AMBIGUOUS = new Identity(null, null);
   private static final Map<TopicPartition, Identity> BY_PARTITION = new ConcurrentHashMap<>();
 
@@ -31,11 +34,32 @@ final class ConsumerIdentities {
     if (known == consumer || known == AMBIGUOUS) {
       return;
     }
+    if (known == null && BY_PARTITION.size() >= MAX_PARTITIONS) {
+      return;
+    }
     if (known == null || known.sameGroup(consumer)) {
       BY_PARTITION.put(partition, consumer);
     } else {
       BY_PARTITION.put(partition, AMBIGUOUS);
     }
+  }
+
+  /**
+   * Forgets the partitions {@code consumer} polled, when it closes: a consumer of another group may
+   * take them over later. Partitions left ambiguous stay so until every consumer of them closed
+   * (the map cannot tell whose they were), after which they are forgotten too.
+   */
+  static void closed(Identity consumer) {
+    BY_PARTITION.values().removeIf(known -> known == consumer);
+  }
+
+  /** Forgets partitions marked ambiguous; called when no consumer of this JVM remains open. */
+  static void clearAmbiguous() {
+    BY_PARTITION.values().removeIf(known -> known == AMBIGUOUS);
+  }
+
+  static int size() {
+    return BY_PARTITION.size();
   }
 
   static Identity of(String topic, int partition) {

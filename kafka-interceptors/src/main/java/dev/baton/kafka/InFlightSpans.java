@@ -3,17 +3,24 @@ package dev.baton.kafka;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.Headers;
 
 /**
- * Producer spans waiting for the broker's answer, keyed by span id, oldest first. Bounded: when
- * full, the oldest span is ended and marked, so a producer whose acknowledgements never come
- * (a broker gone for good, an interceptor chain that drops them) cannot grow memory. One small lock:
- * {@code onSend} runs on application threads, {@code onAcknowledgement} on the I/O thread, and both
- * hold it only for a map operation; spans are ended outside it.
+ * Producer spans waiting for the broker's answer, oldest first. On the answer, kafka-clients hands
+ * back the record's {@link Headers}: the span is found by that very object and, should another
+ * interceptor have swapped the headers for a copy, by the span id in the {@code traceparent}
+ * Baton wrote. (Either lookup alone misses in one case: an interceptor after Baton that copies the
+ * headers, or one that rewrites {@code traceparent}.)
+ *
+ * <p>Bounded: when full, the oldest span is ended and marked, so a producer whose answers never
+ * come (a broker gone for good, an interceptor chain that drops them) cannot grow memory. One small
+ * lock: {@code onSend} runs on application threads, {@code onAcknowledgement} on the I/O thread,
+ * and both hold it only for map operations; spans are ended outside it.
  */
 final class InFlightSpans {
 
@@ -21,20 +28,25 @@ final class InFlightSpans {
   static final AttributeKey<Boolean> ACK_MISSING = AttributeKey.booleanKey("baton.kafka.ack_missing");
 
   private final int max;
-  private final LinkedHashMap<Long, Span> spans = new LinkedHashMap<>();
+  private final LinkedHashMap<Long, Pending> bySpanId = new LinkedHashMap<>();
+  private final IdentityHashMap<Headers, Pending> byHeaders = new IdentityHashMap<>();
 
   InFlightSpans(int max) {
     this.max = max;
   }
 
-  void add(long spanId, Span span) {
+  void add(Headers headers, long spanId, Span span) {
+    Pending pending = new Pending(headers, spanId, span);
     Span evicted = null;
-    synchronized (spans) {
-      spans.put(spanId, span);
-      if (spans.size() > max) {
-        Iterator<Map.Entry<Long, Span>> oldest = spans.entrySet().iterator();
-        evicted = oldest.next().getValue();
+    synchronized (bySpanId) {
+      bySpanId.put(spanId, pending);
+      byHeaders.put(headers, pending);
+      if (bySpanId.size() > max) {
+        Iterator<Map.Entry<Long, Pending>> oldest = bySpanId.entrySet().iterator();
+        Pending old = oldest.next().getValue();
         oldest.remove();
+        byHeaders.remove(old.headers, old);
+        evicted = old.span;
       }
     }
     if (evicted != null) {
@@ -44,29 +56,42 @@ final class InFlightSpans {
     }
   }
 
-  Span remove(long spanId) {
-    synchronized (spans) {
-      return spans.remove(spanId);
+  /** Takes the span of the record with these headers; {@code spanId} is -1 when unknown. */
+  Span remove(Headers headers, long spanId) {
+    synchronized (bySpanId) {
+      Pending pending = byHeaders.remove(headers);
+      if (pending == null && spanId != -1) {
+        pending = bySpanId.get(spanId);
+        if (pending != null) {
+          byHeaders.remove(pending.headers, pending);
+        }
+      }
+      if (pending == null) {
+        return null;
+      }
+      bySpanId.remove(pending.spanId, pending);
+      return pending.span;
     }
   }
 
   int size() {
-    synchronized (spans) {
-      return spans.size();
+    synchronized (bySpanId) {
+      return bySpanId.size();
     }
   }
 
   /** Ends every span still waiting; called when the producer closes. */
   void endAll() {
-    List<Span> left;
-    synchronized (spans) {
-      left = new ArrayList<>(spans.values());
-      spans.clear();
+    List<Pending> left;
+    synchronized (bySpanId) {
+      left = new ArrayList<>(bySpanId.values());
+      bySpanId.clear();
+      byHeaders.clear();
     }
-    for (Span span : left) {
-      span.setAttribute(ACK_MISSING, true);
-      span.addEvent("baton: ended when the producer closed, before the broker answered");
-      span.end();
+    for (Pending p : left) {
+      p.span.setAttribute(ACK_MISSING, true);
+      p.span.addEvent("baton: ended when the producer closed, before the broker answered");
+      p.span.end();
     }
   }
 
@@ -85,5 +110,17 @@ final class InFlightSpans {
       id = id << 4 | v;
     }
     return id;
+  }
+
+  private static final class Pending {
+    final Headers headers;
+    final long spanId;
+    final Span span;
+
+    Pending(Headers headers, long spanId, Span span) {
+      this.headers = headers;
+      this.spanId = spanId;
+      this.span = span;
+    }
   }
 }

@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,6 +32,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TracingConsumerInterceptor implements ConsumerInterceptor<Object, Object> {
 
+  /** Consumer interceptors configured and not yet closed in this JVM. */
+  private static final AtomicInteger OPEN = new AtomicInteger();
+
   private KafkaTracing tracing;
   private ConsumerIdentities.Identity identity;
   private String groupId;
@@ -45,6 +49,7 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
     groupId = text(configs.get(ConsumerConfig.GROUP_ID_CONFIG));
     clientId = text(configs.get(ConsumerConfig.CLIENT_ID_CONFIG));
     identity = new ConsumerIdentities.Identity(groupId, clientId);
+    OPEN.incrementAndGet();
   }
 
   private static String text(Object o) {
@@ -105,5 +110,13 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
   public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {}
 
   @Override
-  public void close() {}
+  public void close() {
+    if (identity != null) {
+      ConsumerIdentities.closed(identity);
+      if (OPEN.decrementAndGet() == 0) {
+        ConsumerIdentities.clearAmbiguous();
+      }
+      identity = null;
+    }
+  }
 }

@@ -26,8 +26,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Settings come from the producer's {@code baton.*} keys (see {@link KafkaTracing}).
  *
  * <p><b>When the span ends.</b> kafka-clients 4.1 and later hand interceptors the record headers
- * in {@code onAcknowledgement}, so the span is found again by the span id this interceptor wrote
- * and ends with the partition and offset (or the send's error). Older clients (3.9, 4.0) have no
+ * in {@code onAcknowledgement}, so the span is found again by those headers (or by the span id this
+ * interceptor wrote into them) and ends with the partition and offset (or the send's error). Older clients (3.9, 4.0) have no
  * such callback: the span then ends in {@code onSend}, as soon as the headers are written; this is
  * detected when the interceptor is configured. Spans waiting for an answer are kept in a bounded
  * table and all ended on {@link #close()}.
@@ -111,7 +111,7 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
       tracing.propagation().inject(Context.current().with(span), out.headers());
       SpanContext sc = span.getSpanContext();
       if (endOnAck && span.isRecording()) {
-        inFlight.add(parseHex(sc.getSpanId()), span);
+        inFlight.add(out.headers(), parseHex(sc.getSpanId()), span);
       } else {
         span.end();
       }
@@ -158,10 +158,7 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     try {
       Header traceparent = headers.lastHeader("traceparent");
       long spanId = InFlightSpans.parseSpanId(traceparent == null ? null : traceparent.value());
-      if (spanId == -1) {
-        return;
-      }
-      Span span = inFlight.remove(spanId);
+      Span span = inFlight.remove(headers, spanId);
       if (span == null) {
         return;
       }

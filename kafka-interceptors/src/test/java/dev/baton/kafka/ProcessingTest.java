@@ -199,6 +199,19 @@ class ProcessingTest {
   }
 
   @Test
+  void aPartitionTakenOverByAnotherGroupAfterTheFirstConsumerClosedIsNamedAfterTheNewGroup() {
+    ConsumerRecord<Object, Object> record =
+        consumed("handover", 0, 1L, null, "{}", headers("traceparent", TP));
+    TracingConsumerInterceptor first = interceptor(Map.of("group.id", "old-group"));
+    first.onConsume(batch(List.of(record)));
+    first.close();
+    interceptor(Map.of("group.id", "new-group")).onConsume(batch(List.of(record)));
+    tracing.process(record, r -> {});
+    assertThat(otel.only(SpanKind.CONSUMER).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME))
+        .isEqualTo("new-group");
+  }
+
+  @Test
   void twoGroupsPollingOnePartitionLeaveTheGroupUnnamed() {
     ConsumerRecord<Object, Object> record =
         consumed("shared", 0, 1L, null, "{}", headers("traceparent", TP));

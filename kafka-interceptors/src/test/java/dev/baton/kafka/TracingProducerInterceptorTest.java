@@ -164,6 +164,30 @@ class TracingProducerInterceptorTest {
   }
 
   @Test
+  void theAckFindsTheSpanEvenIfALaterInterceptorRewroteTraceparent() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    ProducerRecord<Object, Object> sent = p.onSend(new ProducerRecord<>("orders", "v"));
+    sent.headers().remove("traceparent");
+    sent.headers().add("traceparent",
+        "00-11111111111111111111111111111111-2222222222222222-01".getBytes());
+    p.onAcknowledgement(metadata("orders", 0, 5L), null, sent.headers());
+    assertThat(p.inFlightCount()).isZero();
+    assertThat(otel.only(SpanKind.PRODUCER).getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET))
+        .isEqualTo(5L);
+  }
+
+  @Test
+  void theAckFindsTheSpanEvenIfALaterInterceptorCopiedTheHeaders() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    ProducerRecord<Object, Object> sent = p.onSend(new ProducerRecord<>("orders", "v"));
+    RecordHeaders copy = new RecordHeaders(sent.headers().toArray());
+    p.onAcknowledgement(metadata("orders", 0, 6L), null, copy);
+    assertThat(p.inFlightCount()).isZero();
+    assertThat(otel.only(SpanKind.PRODUCER).getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET))
+        .isEqualTo(6L);
+  }
+
+  @Test
   void ackForARecordWeDidNotTraceIsIgnored() {
     TracingProducerInterceptor p = interceptor(Map.of());
     p.onAcknowledgement(metadata("orders", 0, 1L), null, new RecordHeaders());

@@ -48,7 +48,10 @@ final class BatonPropagator implements TextMapPropagator {
 
   @Override
   public <C> void inject(Context context, C carrier, TextMapSetter<C> setter) {
-    inject(context, carrier, setter, setter);
+    if (setter == null) {
+      return;
+    }
+    inject(context, carrier, setter, hasOthers ? HidingTextMap.setter(setter) : setter);
   }
 
   /** Injects with {@code hiding} for the other propagators and {@code setter} for W3C. */
@@ -66,7 +69,10 @@ final class BatonPropagator implements TextMapPropagator {
 
   @Override
   public <C> Context extract(Context context, C carrier, TextMapGetter<C> getter) {
-    return extract(context, carrier, getter, getter);
+    if (getter == null) {
+      return context == null ? Context.root() : context;
+    }
+    return extract(context, carrier, getter, hasOthers ? HidingTextMap.getter(getter) : getter);
   }
 
   /** Extracts with {@code hiding} for the other propagators and {@code getter} for W3C. */

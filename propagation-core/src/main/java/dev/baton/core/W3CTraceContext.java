@@ -57,6 +57,11 @@ final class W3CTraceContext implements TextMapPropagator {
     }
     SpanContext sc = Span.fromContext(context).getSpanContext();
     if (!sc.isValid()) {
+      if (setter instanceof CarrierSetter) {
+        // Nothing to send: a re-sent message must not keep the context of its first trip.
+        ((CarrierSetter<C>) setter).remove(carrier, TRACEPARENT);
+        ((CarrierSetter<C>) setter).remove(carrier, TRACESTATE);
+      }
       return;
     }
     String traceId = sc.getTraceId();

@@ -154,6 +154,15 @@ class CarrierRulesTest {
   }
 
   @Test
+  void withNothingValidToSendStaleTraceHeadersAreRemoved() {
+    TestCarrier c = new TestCarrier().add("traceparent", TP).add("tracestate", "old=1").add("other", "kept");
+    propagation.inject(Context.root(), c);
+    assertThat(c.all("traceparent")).isEmpty();
+    assertThat(c.all("tracestate")).isEmpty();
+    assertThat(c.all("other")).containsExactly("kept");
+  }
+
+  @Test
   void aThrowingCarrierIsAFaultNotAnException() {
     HeaderCarrier<TestCarrier> broken =
         new HeaderCarrier<>() {

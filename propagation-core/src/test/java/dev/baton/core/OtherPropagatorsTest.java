@@ -44,6 +44,46 @@ class OtherPropagatorsTest {
   }
 
   @Test
+  void thePublicPropagatorAppliesBatonsRulesWithTheCallersOwnGetterAndSetter() {
+    BatonTracing strict =
+        BatonTracing.builder(otel.sdk)
+            .inboundBaggage(java.util.List.of())
+            .outboundBaggage(java.util.List.of("tenant"))
+            .build();
+    io.opentelemetry.context.propagation.TextMapGetter<java.util.Map<String, String>> getter =
+        new io.opentelemetry.context.propagation.TextMapGetter<>() {
+          @Override
+          public Iterable<String> keys(java.util.Map<String, String> c) {
+            return c.keySet();
+          }
+
+          @Override
+          public String get(java.util.Map<String, String> c, String key) {
+            return c == null ? null : c.get(key);
+          }
+        };
+    java.util.Map<String, String> in = new java.util.HashMap<>();
+    in.put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    in.put("baggage", "user.email=alice@example.com");
+    Context extracted = strict.propagator().extract(Context.root(), in, getter);
+    assertThat(io.opentelemetry.api.baggage.Baggage.fromContext(extracted).isEmpty()).isTrue();
+    assertThat(Span.fromContext(extracted).getSpanContext().getTraceId())
+        .isEqualTo("0af7651916cd43dd8448eb211c80319c");
+
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    Context withBaggage =
+        Context.root()
+            .with(Span.wrap(SC))
+            .with(io.opentelemetry.api.baggage.Baggage.builder()
+                .put("tenant", "acme")
+                .put("user.email", "alice@example.com")
+                .build());
+    strict.propagator().inject(withBaggage, out, java.util.Map::put);
+    assertThat(out.get("baggage")).isEqualTo("tenant=acme");
+    assertThat(out.get("b3")).startsWith("0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331");
+  }
+
+  @Test
   void b3AloneIsExtracted() {
     TestCarrier in =
         new TestCarrier().add("b3", "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1");
