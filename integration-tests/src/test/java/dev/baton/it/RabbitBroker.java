@@ -6,14 +6,23 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
- * The RabbitMQ broker integration tests use: {@code BATON_AMQP_URI} when set, else
- * {@value #DEFAULT_URI} (started on every development and CI machine). Obtained as a test
- * parameter with {@code @ExtendWith(RabbitBrokerExtension.class)}, which checks once per test
- * JVM that it answers.
+ * The RabbitMQ broker integration tests use, chosen once per test JVM by
+ * {@link RabbitBrokerExtension} in this order (see {@link #choose}):
  *
- * <p>Immutable and thread-safe.
+ * <ol>
+ *   <li>{@code BATON_AMQP_URI} when set, used as it is (it must answer; no fallback);
+ *   <li>else {@value #DEFAULT_URI} when it answers (started on every development and CI
+ *       machine);
+ *   <li>else, when a Docker engine answers, a RabbitMQ container started with Testcontainers
+ *       ({@link RabbitContainer}) and stopped when the JUnit run ends;
+ *   <li>else every test that asks for a broker fails with a message naming what to start.
+ * </ol>
+ *
+ * <p>Obtained as a test parameter with {@code @ExtendWith(RabbitBrokerExtension.class)}.
+ * Immutable and thread-safe.
  */
 public final class RabbitBroker {
 
@@ -27,9 +36,40 @@ public final class RabbitBroker {
     this.uri = uri;
   }
 
-  static RabbitBroker fromEnvironment() {
-    String uri = System.getenv(ENV);
-    return new RabbitBroker(uri == null || uri.isBlank() ? DEFAULT_URI : uri.trim());
+  /** Where the broker comes from; see {@link #choose}. */
+  enum Source {
+    /** {@code BATON_AMQP_URI}: used as it is, checked, never replaced by another broker. */
+    ENVIRONMENT,
+    /** {@value #DEFAULT_URI}, which answered. */
+    LOCAL,
+    /** A container started with Testcontainers: nothing answered, a Docker engine did. */
+    TESTCONTAINERS,
+    /** Nothing: tests fail with {@link #noBrokerMessage}. */
+    NONE
+  }
+
+  /**
+   * The decision, with each probe run only when the earlier answers leave it open: an
+   * environment URI wins without any probe; the local port is probed only without one; Docker is
+   * asked only when the local port does not answer. So the usual path (a broker on 5672) never
+   * touches Docker or loads a Testcontainers class.
+   *
+   * @param envUri the value of {@code BATON_AMQP_URI}, null or blank when unset
+   * @param localAnswers whether {@value #DEFAULT_URI} accepts a connection
+   * @param dockerAvailable whether a Docker engine answers (Testcontainers' own check)
+   */
+  static Source choose(
+      String envUri, BooleanSupplier localAnswers, BooleanSupplier dockerAvailable) {
+    if (envUri != null && !envUri.isBlank()) {
+      return Source.ENVIRONMENT;
+    }
+    if (localAnswers.getAsBoolean()) {
+      return Source.LOCAL;
+    }
+    if (dockerAvailable.getAsBoolean()) {
+      return Source.TESTCONTAINERS;
+    }
+    return Source.NONE;
   }
 
   /** The AMQP URI, credentials included. */
@@ -53,18 +93,40 @@ public final class RabbitBroker {
     return factory;
   }
 
-  /** Opens and closes one connection; throws a message naming what to start when none opens. */
-  void checkReachable() {
+  /**
+   * Opens and closes one connection; when none opens, throws a message saying where nothing
+   * answered and why, followed by {@code hint}: what to start.
+   */
+  void checkReachable(String hint) {
+    Exception failure = connectOnce();
+    if (failure != null) {
+      throw new IllegalStateException("No RabbitMQ broker answers at " + redacted() + " ("
+          + failure + "). " + hint, failure);
+    }
+  }
+
+  /** Opens and closes one connection (2 s connect timeout): null when it worked, else why not. */
+  Exception connectOnce() {
     try {
       connectionFactory().newConnection("baton-it-probe").close();
+      return null;
     } catch (IOException | TimeoutException e) {
-      String hint = System.getenv(ENV) != null
-          ? "Start the broker " + ENV + " points at, or unset " + ENV + "."
-          : "Start a local one with `rabbitmq-server -detached`, or set " + ENV
-              + " to the URI of a running broker.";
-      throw new IllegalStateException("No RabbitMQ broker answers at " + redacted() + " (" + e
-          + "). " + hint, e);
+      return e;
     }
+  }
+
+  /**
+   * Why no broker could be had, for {@link Source#NONE}: neither {@code BATON_AMQP_URI} nor a
+   * broker on {@value #DEFAULT_URI}, and no Docker engine for Testcontainers.
+   *
+   * @param local the local broker that was tried ({@value #DEFAULT_URI})
+   * @param localFailure why it did not answer
+   */
+  static String noBrokerMessage(RabbitBroker local, Exception localFailure) {
+    return "No RabbitMQ broker answers at " + local.redacted() + " ("
+        + localFailure + "), " + ENV + " is not set, and no Docker engine answers for"
+        + " Testcontainers. Start a local one with `rabbitmq-server -detached`, or set " + ENV
+        + " to the URI of a running broker, or a Docker engine for Testcontainers.";
   }
 
   @Override

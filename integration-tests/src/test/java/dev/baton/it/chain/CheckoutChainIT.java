@@ -24,10 +24,19 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -53,6 +62,7 @@ class CheckoutChainIT {
   private static final String RESERVE = "inventory.Inventory/Reserve";
   private static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
   private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
 
   private final String id = UUID.randomUUID().toString().substring(0, 8);
   private final String topic = "orders-" + id;
@@ -203,6 +213,144 @@ class CheckoutChainIT {
     assertThat(checkoutError.getFormattedMessage()).contains("FAILED_PRECONDITION");
 
     assertClosesWithoutLeaks();
+  }
+
+  /**
+   * Six orders from three customer threads at once (two each, back to back, so a context left
+   * current on a customer thread would show), through checkout's gRPC handler pool and the
+   * fulfilment worker's two threads: each order is its own complete tree of eight spans, no span
+   * has a parent in another order's trace, and every log line naming an order carries that
+   * order's trace id and the span of its service's hop.
+   */
+  @Test
+  void concurrentOrdersEachKeepTheirOwnTrace() throws Exception {
+    int customers = 3;
+    int ordersPerCustomer = 2;
+    // single-digit suffixes: no order id is a prefix of another, so log lines match one order
+    List<String> orderIds = IntStream.rangeClosed(1, customers * ordersPerCustomer)
+        .mapToObj(n -> orderId + "-" + n)
+        .toList();
+
+    AtomicInteger customerThreads = new AtomicInteger();
+    ExecutorService customerPool = Executors.newFixedThreadPool(
+        customers, r -> new Thread(r, "customer-" + customerThreads.incrementAndGet()));
+    CyclicBarrier together = new CyclicBarrier(customers);
+    List<String> replies = new ArrayList<>();
+    try {
+      List<Future<List<String>>> calls = new ArrayList<>();
+      for (int c = 0; c < customers; c++) {
+        List<String> mine = orderIds.subList(c * ordersPerCustomer, (c + 1) * ordersPerCustomer);
+        calls.add(customerPool.submit(() -> {
+          together.await(10, TimeUnit.SECONDS);
+          List<String> answers = new ArrayList<>();
+          for (String order : mine) {
+            answers.add(app.client().placeOrder(new Order(order, "book", 1)));
+          }
+          return answers;
+        }));
+      }
+      for (Future<List<String>> call : calls) {
+        replies.addAll(call.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      customerPool.shutdownNow();
+      assertThat(customerPool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(replies).containsExactlyInAnyOrderElementsOf(
+        orderIds.stream().map(order -> "accepted " + order).toList());
+
+    List<String> notified = new ArrayList<>();
+    for (int i = 0; i < orderIds.size(); i++) {
+      String notification = app.nextNotification(WAIT);
+      assertThat(notification).as("notification %d of %d", i + 1, orderIds.size()).isNotNull();
+      notified.add(notification);
+    }
+    assertThat(notified).containsExactlyInAnyOrderElementsOf(
+        orderIds.stream().map(order -> "order " + order + " shipped: 1 x book").toList());
+
+    // eight spans per order, in as many traces as orders, each a complete tree of its own
+    int expected = 8 * orderIds.size();
+    await().atMost(WAIT).until(() -> spans.all().size() >= expected);
+    List<SpanData> all = spans.all();
+    assertThat(all).hasSize(expected);
+    Map<String, List<SpanData>> traces =
+        all.stream().collect(Collectors.groupingBy(SpanData::getTraceId));
+    assertThat(traces).as("one trace per order").hasSize(orderIds.size());
+    Map<String, OrderTree> treeOfOrder = new HashMap<>();
+    for (List<SpanData> trace : traces.values()) {
+      OrderTree tree = OrderTree.of(trace, topic, notifications);
+      // the notification's message id names the order whose trace this is
+      String messageId = tree.publish().getAttributes().get(MESSAGE_ID);
+      assertThat(messageId).startsWith("n-");
+      OrderTree earlier = treeOfOrder.put(messageId.substring(2), tree);
+      assertThat(earlier).as("a second trace for order %s", messageId.substring(2)).isNull();
+    }
+    assertThat(treeOfOrder.keySet()).containsExactlyInAnyOrderElementsOf(orderIds);
+
+    // each service's lines about an order: in that order's trace, in the span of its own hop
+    for (String order : orderIds) {
+      OrderTree tree = treeOfOrder.get(order);
+      String traceId = tree.customer().getTraceId();
+      List<ILoggingEvent> lines = logs.mentioning(order);
+      assertThat(lines).as("lines naming %s", order).extracting(LogCapture::service)
+          .contains("CheckoutService", "InventoryService", "FulfilmentWorker", "Notifier");
+      assertThat(lines).as("lines naming %s", order).allSatisfy(line ->
+          assertThat(line.getMDCPropertyMap()).containsEntry("trace_id", traceId));
+      assertSpanOfLines(lines, "CheckoutService", tree.checkout());
+      assertSpanOfLines(lines, "InventoryService", tree.inventory());
+      assertSpanOfLines(lines, "FulfilmentWorker", tree.fulfil());
+      assertSpanOfLines(lines, "Notifier", tree.notifier());
+    }
+
+    // the worker's pool really ran in parallel: its first two records start one thread each
+    assertThat(orderIds.stream()
+        .flatMap(order -> logs.mentioning(order).stream())
+        .filter(line -> service(line).equals("FulfilmentWorker"))
+        .map(ILoggingEvent::getThreadName)
+        .distinct()
+        .toList())
+        .hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(thread -> assertThat(thread).startsWith("fulfilment-worker-"));
+
+    assertClosesWithoutLeaks();
+  }
+
+  /** One order's eight spans, each checked to be there once and under its exact parent. */
+  private record OrderTree(SpanData customer, SpanData checkout, SpanData reserve,
+      SpanData inventory, SpanData send, SpanData fulfil, SpanData publish, SpanData notifier) {
+
+    static OrderTree of(List<SpanData> trace, String topic, String notifications) {
+      assertThat(trace).as("spans of trace %s", trace.get(0).getTraceId()).hasSize(8)
+          .allSatisfy(span ->
+              assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET));
+      OrderTree tree = new OrderTree(
+          one(trace, PLACE_ORDER, SpanKind.CLIENT),
+          one(trace, PLACE_ORDER, SpanKind.SERVER),
+          one(trace, RESERVE, SpanKind.CLIENT),
+          one(trace, RESERVE, SpanKind.SERVER),
+          one(trace, "send " + topic, SpanKind.PRODUCER),
+          one(trace, "process " + topic, SpanKind.CONSUMER),
+          one(trace, "publish " + notifications, SpanKind.PRODUCER),
+          one(trace, "process " + notifications, SpanKind.CONSUMER));
+      assertThat(tree.customer().getParentSpanContext().isValid())
+          .as("the customer's call is the root, not a child of another order's span").isFalse();
+      assertChildOf(tree.checkout(), tree.customer());
+      assertChildOf(tree.reserve(), tree.checkout());
+      assertChildOf(tree.inventory(), tree.reserve());
+      assertChildOf(tree.send(), tree.checkout());
+      assertChildOf(tree.fulfil(), tree.send());
+      assertChildOf(tree.publish(), tree.fulfil());
+      assertChildOf(tree.notifier(), tree.publish());
+      return tree;
+    }
+
+    private static SpanData one(List<SpanData> trace, String name, SpanKind kind) {
+      List<SpanData> found = trace.stream()
+          .filter(span -> span.getName().equals(name) && span.getKind() == kind)
+          .toList();
+      assertThat(found).as("%s %s in trace %s", kind, name, trace.get(0).getTraceId()).hasSize(1);
+      return found.get(0);
+    }
   }
 
   private static void assertChildOf(SpanData child, SpanData parent) {

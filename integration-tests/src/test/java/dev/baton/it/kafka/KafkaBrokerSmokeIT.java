@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The Kafka fixture works with the kafka-clients of the running execution (4.4 and 3.9). */
+/** The Kafka fixture works with the kafka-clients of the running execution (4.4, 4.0 and 3.9). */
 @ExtendWith(KafkaBrokerExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KafkaBrokerSmokeIT {

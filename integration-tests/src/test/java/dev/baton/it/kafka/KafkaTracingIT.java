@@ -53,7 +53,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Baton's Kafka interceptors against a real KRaft broker, with whichever kafka-clients this
- * execution runs (4.4: producer spans end on the broker's answer; 3.9: they end in onSend).
+ * execution runs (4.4: producer spans end on the broker's answer; 4.0 and 3.9: they end in
+ * onSend).
  */
 @ExtendWith(KafkaBrokerExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
