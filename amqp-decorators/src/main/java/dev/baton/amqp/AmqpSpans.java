@@ -79,10 +79,9 @@ final class AmqpSpans {
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_SEND,
                 OP_PUBLISH,
-                defaultExchange ? DEFAULT_EXCHANGE : exchange)
-            .setParent(parent)
-            .setAttribute(
-                SemConv.MESSAGING_DESTINATION_NAME, publishDestination(exchange, routingKey));
+                defaultExchange ? DEFAULT_EXCHANGE : exchange,
+                publishDestination(exchange, routingKey))
+            .setParent(parent);
     endpoint.applyTo(b);
     Span span = b.startSpan();
     if (span.isRecording()) {
@@ -117,8 +116,8 @@ final class AmqpSpans {
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_PROCESS,
                 OP_PROCESS,
-                queue == null || queue.isEmpty() ? destination : queue)
-            .setAttribute(SemConv.MESSAGING_DESTINATION_NAME, destination);
+                queue == null || queue.isEmpty() ? destination : queue,
+                destination);
     inbound.applyTo(b);
     if (endpoint != null) {
       endpoint.applyTo(b);

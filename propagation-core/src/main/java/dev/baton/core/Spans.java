@@ -39,16 +39,41 @@ public final class Spans {
       String operationType,
       String operationName,
       String destination) {
-    boolean hasDestination = destination != null && !destination.isEmpty();
+    return messaging(tracer, kind, system, operationType, operationName, destination, destination);
+  }
+
+  /**
+   * Like {@link #messaging(Tracer, SpanKind, String, String, String, String)}, for systems whose
+   * {@code messaging.destination.name} is not the name the span is called after (RabbitMQ names a
+   * span after the exchange or queue, while the attribute is {@code {exchange}:{routing key}}).
+   *
+   * @param tracer the tracer
+   * @param kind PRODUCER for create/send, CONSUMER for process, CLIENT for receive/settle
+   * @param system e.g. {@link SemConv#SYSTEM_RABBITMQ}
+   * @param operationType one of the {@code SemConv.OP_*} values
+   * @param operationName the system-specific name, e.g. {@code publish}
+   * @param spanDestination the destination in the span name, or {@code null}
+   * @param destinationName the {@code messaging.destination.name} value, or {@code null}
+   * @return a span builder, not started
+   */
+  public static SpanBuilder messaging(
+      Tracer tracer,
+      SpanKind kind,
+      String system,
+      String operationType,
+      String operationName,
+      String spanDestination,
+      String destinationName) {
+    boolean named = spanDestination != null && !spanDestination.isEmpty();
     SpanBuilder b =
         tracer
-            .spanBuilder(hasDestination ? operationName + ' ' + destination : operationName)
+            .spanBuilder(named ? operationName + ' ' + spanDestination : operationName)
             .setSpanKind(kind)
             .setAttribute(SemConv.MESSAGING_SYSTEM, system)
             .setAttribute(SemConv.MESSAGING_OPERATION_TYPE, operationType)
             .setAttribute(SemConv.MESSAGING_OPERATION_NAME, operationName);
-    if (hasDestination) {
-      b.setAttribute(SemConv.MESSAGING_DESTINATION_NAME, destination);
+    if (destinationName != null && !destinationName.isEmpty()) {
+      b.setAttribute(SemConv.MESSAGING_DESTINATION_NAME, destinationName);
     }
     return b;
   }

@@ -28,6 +28,18 @@ class SpansTest {
   }
 
   @Test
+  void messagingSpanNamedAfterOneDestinationCarryingAnother() {
+    Spans.messaging(otel.sdk.getTracer("t"), SpanKind.PRODUCER, SemConv.SYSTEM_RABBITMQ,
+            SemConv.OP_SEND, "publish", "notifications", "notifications:order.shipped")
+        .startSpan()
+        .end();
+    SpanData s = otel.exporter.getFinishedSpanItems().get(0);
+    assertThat(s.getName()).isEqualTo("publish notifications");
+    assertThat(s.getAttributes().get(SemConv.MESSAGING_DESTINATION_NAME))
+        .isEqualTo("notifications:order.shipped");
+  }
+
+  @Test
   void messagingSpanWithoutDestination() {
     Spans.messaging(otel.sdk.getTracer("t"), SpanKind.CLIENT, "kafka", "receive", "poll", null)
         .startSpan()
