@@ -1,6 +1,7 @@
 package dev.baton.examples;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.baton.testing.EmbeddedKafkaBroker;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,7 +44,7 @@ final class DemoBrokers implements AutoCloseable {
       kafkaDescription = "Kafka at " + external + " (" + KAFKA_ENV + ")";
       return;
     }
-    EmbeddedKafka kafka = EmbeddedKafka.start();
+    EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
     started.add(kafka);
     kafkaBootstrap = kafka.bootstrapServers();
     kafkaDescription = "embedded KRaft Kafka broker at " + kafkaBootstrap;

@@ -1,0 +1,256 @@
+package dev.baton.testing;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An OpenTelemetry SDK that keeps every ended span in memory, for tests that assert on the spans
+ * Baton (or the code under test) makes. It also counts spans started and ended, so a test can
+ * check that nothing was left open.
+ *
+ * <pre>{@code
+ * try (InMemoryTelemetry telemetry = InMemoryTelemetry.create()) {
+ *   KafkaTracing kafkaTracing = KafkaTracing.create(telemetry.openTelemetry());
+ *   ...
+ *   SpanData send = telemetry.awaitSpan("send orders", SpanKind.PRODUCER);
+ *   assertThat(telemetry.openSpans()).isZero();
+ * }
+ * }</pre>
+ *
+ * <p>Not registered as {@code GlobalOpenTelemetry}: hand {@link #openTelemetry()} to the code
+ * under test. Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class InMemoryTelemetry implements AutoCloseable {
+
+  private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final AtomicLong started = new AtomicLong();
+  private final AtomicLong ended = new AtomicLong();
+  private final OpenTelemetrySdk sdk;
+
+  private InMemoryTelemetry(TextMapPropagator propagator) {
+    this.sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(new Counting())
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build())
+            .setPropagators(ContextPropagators.create(propagator))
+            .build();
+  }
+
+  /**
+   * Returns an SDK with the W3C trace-context and baggage propagators, sampling every span.
+   *
+   * @return a new SDK
+   */
+  public static InMemoryTelemetry create() {
+    return create(
+        TextMapPropagator.composite(
+            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance()));
+  }
+
+  /**
+   * Returns an SDK with the given propagators, sampling every span.
+   *
+   * @param propagator the propagators the SDK is configured with (e.g. {@code TextMapPropagator.noop()})
+   * @return a new SDK
+   */
+  public static InMemoryTelemetry create(TextMapPropagator propagator) {
+    return new InMemoryTelemetry(Objects.requireNonNull(propagator, "propagator == null"));
+  }
+
+  /**
+   * Returns the SDK, to hand to the code under test.
+   *
+   * @return the SDK
+   */
+  public OpenTelemetry openTelemetry() {
+    return sdk;
+  }
+
+  /**
+   * Returns the spans ended so far, in the order they ended.
+   *
+   * @return a snapshot
+   */
+  public List<SpanData> spans() {
+    return exporter.getFinishedSpanItems();
+  }
+
+  /**
+   * Returns the ended spans with this name and kind.
+   *
+   * @param name the span name
+   * @param kind the span kind
+   * @return the matching spans, in the order they ended
+   */
+  public List<SpanData> spans(String name, SpanKind kind) {
+    List<SpanData> out = new ArrayList<>();
+    for (SpanData span : exporter.getFinishedSpanItems()) {
+      if (span.getName().equals(name) && span.getKind() == kind) {
+        out.add(span);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Waits up to 30 s until exactly one span with this name and kind has ended, and returns it.
+   *
+   * @param name the span name
+   * @param kind the span kind
+   * @return the span
+   * @throws AssertionError when none ended in time, or more than one did
+   */
+  public SpanData awaitSpan(String name, SpanKind kind) {
+    List<SpanData> found = awaitSpans(name, kind, 1, DEFAULT_WAIT);
+    if (found.size() != 1) {
+      throw new AssertionError("expected one " + kind + " span '" + name + "', got " + found);
+    }
+    return found.get(0);
+  }
+
+  /**
+   * Waits until at least {@code count} spans with this name and kind have ended.
+   *
+   * @param name the span name
+   * @param kind the span kind
+   * @param count how many to wait for
+   * @param timeout how long to wait
+   * @return every matching span (possibly more than {@code count})
+   * @throws AssertionError when fewer ended in time, naming the spans that did end
+   */
+  public List<SpanData> awaitSpans(String name, SpanKind kind, int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<SpanData> found = spans(name, kind);
+      if (found.size() >= count) {
+        return found;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(
+            "expected " + count + " " + kind + " span(s) '" + name + "' within " + timeout
+                + ", got " + found.size() + "; ended spans: " + names(spans()));
+      }
+      pause();
+    }
+  }
+
+  /**
+   * Waits until at least {@code count} spans of any name have ended.
+   *
+   * @param count how many to wait for
+   * @param timeout how long to wait
+   * @return every ended span
+   * @throws AssertionError when fewer ended in time
+   */
+  public List<SpanData> awaitSpanCount(int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<SpanData> all = spans();
+      if (all.size() >= count) {
+        return all;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(
+            "expected " + count + " ended spans within " + timeout + ", got " + all.size() + ": "
+                + names(all));
+      }
+      pause();
+    }
+  }
+
+  /**
+   * Returns how many spans were started and have not ended: zero once every span ended.
+   *
+   * @return spans started minus spans ended
+   */
+  public long openSpans() {
+    return started.get() - ended.get();
+  }
+
+  /**
+   * Returns how many spans were started since this SDK was built (or last {@link #reset()}).
+   *
+   * @return the count
+   */
+  public long startedSpans() {
+    return started.get();
+  }
+
+  /** Forgets every ended span and resets the counters. */
+  public void reset() {
+    exporter.reset();
+    started.set(0);
+    ended.set(0);
+  }
+
+  /** Shuts the SDK down. */
+  @Override
+  public void close() {
+    sdk.close();
+  }
+
+  private static List<String> names(List<SpanData> spans) {
+    List<String> out = new ArrayList<>(spans.size());
+    for (SpanData s : spans) {
+      out.add(s.getKind() + " " + s.getName());
+    }
+    return out;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for spans", e);
+    }
+  }
+
+  /** Counts spans as they start and end. */
+  private final class Counting implements SpanProcessor {
+    @Override
+    public void onStart(Context parentContext, ReadWriteSpan span) {
+      started.incrementAndGet();
+    }
+
+    @Override
+    public boolean isStartRequired() {
+      return true;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {
+      ended.incrementAndGet();
+    }
+
+    @Override
+    public boolean isEndRequired() {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.baton.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class InMemoryTelemetryTest {
+
+  @Test
+  void countsOpenSpansAndFindsEndedOnesByNameAndKind() {
+    try (InMemoryTelemetry telemetry = InMemoryTelemetry.create()) {
+      Tracer tracer = telemetry.openTelemetry().getTracer("test");
+      Span open = tracer.spanBuilder("send orders").setSpanKind(SpanKind.PRODUCER).startSpan();
+      tracer.spanBuilder("process orders").setSpanKind(SpanKind.CONSUMER).startSpan().end();
+
+      assertThat(telemetry.openSpans()).isEqualTo(1);
+      assertThat(telemetry.awaitSpan("process orders", SpanKind.CONSUMER).getName())
+          .isEqualTo("process orders");
+      assertThat(telemetry.spans("send orders", SpanKind.PRODUCER)).isEmpty();
+
+      open.end();
+      assertThat(telemetry.openSpans()).isZero();
+      assertThat(telemetry.startedSpans()).isEqualTo(2);
+      assertThat(telemetry.awaitSpan("send orders", SpanKind.PRODUCER).getKind())
+          .isEqualTo(SpanKind.PRODUCER);
+
+      telemetry.reset();
+      assertThat(telemetry.spans()).isEmpty();
+      assertThat(telemetry.startedSpans()).isZero();
+    }
+  }
+
+  @Test
+  void waitingForASpanThatNeverEndsFailsNamingWhatDidEnd() {
+    try (InMemoryTelemetry telemetry = InMemoryTelemetry.create()) {
+      telemetry.openTelemetry().getTracer("test").spanBuilder("other").startSpan().end();
+      assertThatThrownBy(
+              () -> telemetry.awaitSpans("missing", SpanKind.CLIENT, 1, Duration.ofMillis(50)))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("'missing'")
+          .hasMessageContaining("INTERNAL other");
+    }
+  }
+
+  @Test
+  void twoSpansOfOneNameAreNotOne() {
+    try (InMemoryTelemetry telemetry = InMemoryTelemetry.create()) {
+      Tracer tracer = telemetry.openTelemetry().getTracer("test");
+      tracer.spanBuilder("twice").startSpan().end();
+      tracer.spanBuilder("twice").startSpan().end();
+      assertThatThrownBy(() -> telemetry.awaitSpan("twice", SpanKind.INTERNAL))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("expected one");
+    }
+  }
+}
