@@ -3,7 +3,6 @@ package dev.baton.spring;
 import dev.baton.core.BatonTracing;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -128,21 +127,6 @@ final class BatonSettings {
     }
   }
 
-  /** The core settings and the keys starting with {@code prefix}, without the switches. */
-  Map<String, Object> forTransport(String prefix) {
-    Map<String, Object> map = new HashMap<>();
-    for (Map.Entry<String, Object> e : values.entrySet()) {
-      String key = e.getKey();
-      if (!key.startsWith(KAFKA_PREFIX) && !key.startsWith(AMQP_PREFIX)
-          && !key.startsWith(GRPC_PREFIX)) {
-        map.put(key, e.getValue());
-      } else if (prefix != null && key.startsWith(prefix)) {
-        map.put(key, e.getValue());
-      }
-    }
-    return map;
-  }
-
   /**
    * The transport keys starting with {@code prefix}, on top of {@code baton}'s core settings and
    * {@code OpenTelemetry}: what a transport's {@code fromConfig} takes.
@@ -157,13 +141,17 @@ final class BatonSettings {
     return map;
   }
 
-  /** The core keys only. */
+  /** The core keys that are set (no transport key, no switch). */
   Map<String, Object> core() {
-    return forTransport(null);
-  }
-
-  List<String> keys() {
-    return List.copyOf(values.keySet());
+    Map<String, Object> map = new HashMap<>();
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith(KAFKA_PREFIX) && !key.startsWith(AMQP_PREFIX)
+          && !key.startsWith(GRPC_PREFIX)) {
+        map.put(key, e.getValue());
+      }
+    }
+    return map;
   }
 
   @Override
