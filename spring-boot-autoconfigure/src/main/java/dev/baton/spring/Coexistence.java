@@ -76,7 +76,7 @@ final class Coexistence {
 
   /** Whether the application has a Micrometer {@code Tracer}, which turns observations into spans. */
   boolean micrometerTracing() {
-    ClassLoader loader = beans.getClass().getClassLoader();
+    ClassLoader loader = ClassUtils.getDefaultClassLoader();
     if (!ClassUtils.isPresent(MICROMETER_TRACER, loader)) {
       return false;
     }

@@ -14,6 +14,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.Arrays;
+import java.util.Map;
 import org.aopalliance.aop.Advice;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,7 @@ import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.grpc.client.GlobalClientInterceptor;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
@@ -76,7 +78,7 @@ class AutoConfigurationTest {
                   ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
                   TracingProducerInterceptor.class.getName())
               .containsEntry(BatonTracing.OPEN_TELEMETRY, TELEMETRY.openTelemetry());
-          assertThat(context.getBean(DefaultKafkaConsumerFactory.class).getConfigurationProperties())
+          assertThat(consumerConfig(context))
               .containsEntry("interceptor.classes", TracingConsumerInterceptor.class.getName());
           assertThat(
                   context.getBean(ConcurrentKafkaListenerContainerFactory.class)
@@ -118,8 +120,7 @@ class AutoConfigurationTest {
         .run(
             context -> {
               assertThat(
-                      context.getBean(DefaultKafkaProducerFactory.class)
-                          .getConfigurationProperties()
+                      producerConfig(context)
                           .get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG))
                   .isEqualTo(
                       "com.example.AuditInterceptor," + TracingProducerInterceptor.class.getName());
@@ -138,8 +139,7 @@ class AutoConfigurationTest {
         .run(
             context -> {
               assertThat(context).doesNotHaveBean(KafkaTracing.class);
-              assertThat(context.getBean(DefaultKafkaProducerFactory.class)
-                      .getConfigurationProperties())
+              assertThat(producerConfig(context))
                   .doesNotContainKey(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
               assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
                       .getRecordInterceptor())
@@ -187,8 +187,7 @@ class AutoConfigurationTest {
               assertThat(context).doesNotHaveBean(KafkaTracing.class);
               assertThat(context).doesNotHaveBean(AmqpTracing.class);
               assertThat(context).doesNotHaveBean(GrpcTracing.class);
-              assertThat(context.getBean(DefaultKafkaProducerFactory.class)
-                      .getConfigurationProperties())
+              assertThat(producerConfig(context))
                   .doesNotContainKey(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
               assertThat(context.getBean(RabbitTemplate.class).getBeforePublishPostProcessors())
                   .isNull();
@@ -210,8 +209,7 @@ class AutoConfigurationTest {
               assertThat(baton.inboundPolicy()).isEqualTo(InboundPolicy.LINK);
               assertThat(baton.config().get(BatonTracing.BAGGAGE_OUTBOUND))
                   .isIn("tenant.id,region", "region,tenant.id");
-              assertThat(context.getBean(DefaultKafkaProducerFactory.class)
-                      .getConfigurationProperties())
+              assertThat(producerConfig(context))
                   .containsEntry("baton.kafka.producer.span.end", "send")
                   .containsEntry("baton.kafka.capture.message.key", "true");
             });
@@ -254,8 +252,7 @@ class AutoConfigurationTest {
             context -> {
               assertThat(context.getBean(KafkaTracing.class)).isSameAs(own);
               assertThat(context.getBean(BatonTracing.class)).isSameAs(ownBaton);
-              assertThat(context.getBean(DefaultKafkaProducerFactory.class)
-                      .getConfigurationProperties())
+              assertThat(producerConfig(context))
                   .containsEntry("baton.kafka.capture.message.key", true);
               assertThat(context.getBean(GrpcTracing.class)).isNotNull();
             });
@@ -271,6 +268,16 @@ class AutoConfigurationTest {
               assertThat(context.getBean(BatonTracing.class).openTelemetry())
                   .isSameAs(io.opentelemetry.api.GlobalOpenTelemetry.get());
             });
+  }
+
+  private static Map<String, Object> producerConfig(ApplicationContext context) {
+    return ((DefaultKafkaProducerFactory<?, ?>) context.getBean(DefaultKafkaProducerFactory.class))
+        .getConfigurationProperties();
+  }
+
+  private static Map<String, Object> consumerConfig(ApplicationContext context) {
+    return ((DefaultKafkaConsumerFactory<?, ?>) context.getBean(DefaultKafkaConsumerFactory.class))
+        .getConfigurationProperties();
   }
 
   @Test
