@@ -52,6 +52,7 @@ final class GrpcHop {
     GrpcTracing grpcTracing = GrpcTracing.create(openTelemetry);
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(ServerInterceptors.intercept(greeter, grpcTracing.serverInterceptor()))
+        .addStreamTracerFactory(grpcTracing.serverStreamTracerFactory()) // calls to unknown methods
         .build()
         .start();
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort())
