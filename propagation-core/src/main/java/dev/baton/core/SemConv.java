@@ -30,6 +30,18 @@ public final class SemConv {
   /** {@code messaging.destination.name}. */
   public static final AttributeKey<String> MESSAGING_DESTINATION_NAME =
       AttributeKey.stringKey("messaging.destination.name");
+  /**
+   * {@code messaging.destination.temporary}: set, to {@code true}, only on spans of a destination
+   * that may not exist any more once its messages are processed.
+   */
+  public static final AttributeKey<Boolean> MESSAGING_DESTINATION_TEMPORARY =
+      AttributeKey.booleanKey("messaging.destination.temporary");
+  /**
+   * {@code messaging.destination.anonymous}: set, to {@code true}, only on spans of a destination
+   * without a name or with a generated one.
+   */
+  public static final AttributeKey<Boolean> MESSAGING_DESTINATION_ANONYMOUS =
+      AttributeKey.booleanKey("messaging.destination.anonymous");
   /** {@code messaging.destination.partition.id}. */
   public static final AttributeKey<String> MESSAGING_DESTINATION_PARTITION_ID =
       AttributeKey.stringKey("messaging.destination.partition.id");
@@ -51,7 +63,10 @@ public final class SemConv {
   /** {@code messaging.message.body.size}. */
   public static final AttributeKey<Long> MESSAGING_MESSAGE_BODY_SIZE =
       AttributeKey.longKey("messaging.message.body.size");
-  /** {@code messaging.batch.message_count}. */
+  /**
+   * {@code messaging.batch.message_count}: only on spans of a batch operation, never on a
+   * single-message one.
+   */
   public static final AttributeKey<Long> MESSAGING_BATCH_MESSAGE_COUNT =
       AttributeKey.longKey("messaging.batch.message_count");
 
