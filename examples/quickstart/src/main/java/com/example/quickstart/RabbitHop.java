@@ -26,7 +26,7 @@ final class RabbitHop {
       // tag::rabbit[]
       AmqpTracing amqpTracing = AmqpTracing.create(openTelemetry);
       Channel channel = amqpTracing.wrap(connection.createChannel());
-      channel.queueDeclare(queue, false, false, true, null);
+      channel.queueDeclare(queue, false, false, false, null);
 
       CompletableFuture<String> seen = new CompletableFuture<>();
       channel.basicConsume(queue, true, new DefaultConsumer(channel) {
