@@ -49,7 +49,9 @@ import org.apache.kafka.common.header.Headers;
  *
  * This works on any thread (hand the record to a worker pool and call it there) and also when the
  * consumer interceptor is not registered: the record's headers are read when processing starts.
- * With the interceptor registered, the span also names the consumer group and client.
+ * With the interceptor registered, the span also names the group and client id of the consumer
+ * that polled this very record object, while that consumer is open and has not polled more than
+ * a few thousand records since (see {@code docs/kafka.md}).
  *
  * <p>Thread-safe and immutable.
  *
@@ -237,7 +239,7 @@ public final class KafkaTracing {
         builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);
       }
     }
-    ConsumerIdentities.Identity consumer = ConsumerIdentities.of(record.topic(), record.partition());
+    ConsumerIdentities.Consumer consumer = ConsumerIdentities.of(record);
     if (consumer != null) {
       if (consumer.groupId != null) {
         builder.setAttribute(SemConv.MESSAGING_CONSUMER_GROUP_NAME, consumer.groupId);

@@ -10,7 +10,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,10 +19,15 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Kafka consumer interceptor: tells {@link KafkaTracing#process} which consumer group and client
- * polled each partition (processing spans carry them), and optionally starts a {@code poll {topic}}
+ * polled each record (processing spans carry them), and optionally starts a {@code poll {topic}}
  * receive span per topic and batch, with one link per record's context (read under the inbound
  * policy). The record's trace itself is continued by {@code KafkaTracing.process}, which reads the
  * record's headers on the thread that processes it.
+ *
+ * <p>Per record, {@code onConsume} keeps one {@code long}: a fingerprint of the record object in
+ * a fixed-size table of this consumer's (see {@code ConsumerIdentities}); no context, no
+ * reference to the record. Each consumer instance has its own table, so consumers of different
+ * groups or clusters reading the same topic never lend each other their names.
  *
  * <p>Register it by class name: {@code interceptor.classes=dev.baton.kafka.TracingConsumerInterceptor}.
  * Records are returned unchanged; a fault of Baton's never reaches the consumer.
@@ -32,11 +36,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TracingConsumerInterceptor implements ConsumerInterceptor<Object, Object> {
 
-  /** Consumer interceptors configured and not yet closed in this JVM. */
-  private static final AtomicInteger OPEN = new AtomicInteger();
-
   private KafkaTracing tracing;
-  private ConsumerIdentities.Identity identity;
+  /** This consumer, registered in {@code configure} before any poll, forgotten on close. */
+  private volatile ConsumerIdentities.Consumer consumer;
   private String groupId;
   private String clientId;
 
@@ -48,8 +50,10 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
     tracing = KafkaTracing.fromConfig(configs);
     groupId = text(configs.get(ConsumerConfig.GROUP_ID_CONFIG));
     clientId = text(configs.get(ConsumerConfig.CLIENT_ID_CONFIG));
-    identity = new ConsumerIdentities.Identity(groupId, clientId);
-    OPEN.incrementAndGet();
+    if (consumer != null) {
+      ConsumerIdentities.closed(consumer); // configured twice: keep one registration
+    }
+    consumer = ConsumerIdentities.opened(groupId, clientId);
   }
 
   private static String text(Object o) {
@@ -58,13 +62,12 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
 
   @Override
   public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
-    if (tracing == null || records == null || records.isEmpty()) {
+    ConsumerIdentities.Consumer polling = consumer;
+    if (tracing == null || polling == null || records == null || records.isEmpty()) {
       return records;
     }
     try {
-      for (TopicPartition partition : records.partitions()) {
-        ConsumerIdentities.polled(partition, identity);
-      }
+      polling.polled(records);
       if (tracing.settings().receiveSpans) {
         receiveSpans(records);
       }
@@ -111,12 +114,10 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
 
   @Override
   public void close() {
-    if (identity != null) {
-      ConsumerIdentities.closed(identity);
-      if (OPEN.decrementAndGet() == 0) {
-        ConsumerIdentities.clearAmbiguous();
-      }
-      identity = null;
+    ConsumerIdentities.Consumer closing = consumer;
+    if (closing != null) {
+      consumer = null;
+      ConsumerIdentities.closed(closing);
     }
   }
 }

@@ -9,6 +9,9 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,10 +30,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *
  * <p><b>When the span ends.</b> kafka-clients 4.1 and later hand interceptors the record headers
  * in {@code onAcknowledgement}, so the span is found again by those headers (or by the span id this
- * interceptor wrote into them) and ends with the partition and offset (or the send's error). Older clients (3.9, 4.0) have no
- * such callback: the span then ends in {@code onSend}, as soon as the headers are written; this is
- * detected when the interceptor is configured. Spans waiting for an answer are kept in a bounded
- * table and all ended on {@link #close()}.
+ * interceptor wrote into them) and ends with the partition and offset (or the send's error). Older
+ * clients (3.9, 4.0) have no such callback: the span then ends in {@code onSend}, as soon as the
+ * headers are written; this is detected when the interceptor is configured. A caller that forwards
+ * only {@code onAcknowledgement(RecordMetadata, Exception)} (Spring's {@code KafkaTemplate}
+ * interceptor hook, {@code CompositeProducerInterceptor}) is detected per interceptor instance
+ * when its first answer arrives: spans still waiting end then, and later ones end in
+ * {@code onSend}. Spans waiting for an answer are kept in a bounded table and all ended on
+ * {@link #close()}.
  *
  * <p>A record whose headers are read-only (a {@code ProducerRecord} sent a second time) is copied,
  * so it still goes out with exactly one {@code traceparent}. A fault of Baton's never reaches the
@@ -41,6 +48,13 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 public final class TracingProducerInterceptor implements ProducerInterceptor<Object, Object> {
 
   private static final boolean ACK_WITH_HEADERS = hasAckWithHeaders();
+
+  /** On spans ended when this producer's answers turned out to come without the headers. */
+  static final String NO_HEADERS_EVENT =
+      "baton: ended when the producer's acknowledgements turned out to carry no headers";
+
+  private static final Logger LOG = Logger.getLogger("dev.baton.kafka");
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private KafkaTracing tracing;
   private InFlightSpans inFlight;
@@ -72,6 +86,11 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
 
   boolean endsOnAck() {
     return endOnAck;
+  }
+
+  /** {@link InFlightSpans#UNKNOWN}, {@code WITH_HEADERS} or {@code NO_HEADERS}. */
+  int answers() {
+    return inFlight.answers();
   }
 
   int inFlightCount() {
@@ -109,11 +128,16 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
       }
       span = builder.startSpan();
       tracing.propagation().inject(Context.current().with(span), out.headers());
-      SpanContext sc = span.getSpanContext();
-      if (endOnAck && span.isRecording()) {
-        inFlight.add(out.headers(), parseHex(sc.getSpanId()), span);
-      } else {
+      if (!endOnAck || inFlight.answers() == InFlightSpans.NO_HEADERS) {
         span.end();
+      } else if (!span.isRecording()) {
+        inFlight.untracked();
+        span.end();
+      } else {
+        SpanContext sc = span.getSpanContext();
+        if (!inFlight.add(out.headers(), parseHex(sc.getSpanId()), record.topic(), span)) {
+          span.end(); // the answers were just found to come without headers
+        }
       }
       return out;
     } catch (RuntimeException e) {
@@ -145,43 +169,86 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     }
   }
 
-  /** kafka-clients before 4.1: the span already ended in {@code onSend}. */
+  /**
+   * kafka-clients before 4.1, or a caller forwarding only this overload. Before 4.1 the span
+   * already ended in {@code onSend}. Otherwise the first such answer shows that this producer's
+   * answers carry no headers: the spans still waiting end now (with this answer only when it is
+   * certainly theirs) and later ones end in {@code onSend}. Ignored once answers with headers came.
+   */
   @Override
-  public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
+  public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+    if (!endOnAck) {
+      return;
+    }
+    try {
+      InFlightSpans.Given given = inFlight.noHeaders(metadata == null ? null : metadata.topic());
+      if (given == null) {
+        return;
+      }
+      warnOnce();
+      for (Span span : given.spans) {
+        if (span == given.answered) {
+          finish(span, metadata, exception);
+        } else {
+          span.addEvent(NO_HEADERS_EVENT);
+          span.end();
+        }
+      }
+    } catch (RuntimeException e) {
+      Faults.report("kafka onAcknowledgement", e);
+    }
+  }
+
+  private static void warnOnce() {
+    if (LOG.isLoggable(Level.WARNING) && WARNED.compareAndSet(false, true)) {
+      LOG.warning("Baton: a Kafka producer's interceptor chain forwards only"
+          + " onAcknowledgement(RecordMetadata, Exception), without the record headers; its send"
+          + " spans now end in onSend, without partition, offset or send error. To end them on the"
+          + " broker's answer, list dev.baton.kafka.TracingProducerInterceptor in the producer's"
+          + " interceptor.classes itself, or forward onAcknowledgement(RecordMetadata, Exception,"
+          + " Headers) from the wrapper that calls it (logged once per JVM)");
+    }
+  }
 
   /** kafka-clients 4.1 and later: ends the record's span with the broker's answer. */
   @Override
   public void onAcknowledgement(RecordMetadata metadata, Exception exception, Headers headers) {
-    if (!endOnAck || headers == null) {
+    if (!endOnAck) {
       return;
     }
     try {
-      Header traceparent = headers.lastHeader("traceparent");
-      long spanId = InFlightSpans.parseSpanId(traceparent == null ? null : traceparent.value());
+      long spanId = -1;
+      if (headers != null) {
+        Header traceparent = headers.lastHeader("traceparent");
+        spanId = InFlightSpans.parseSpanId(traceparent == null ? null : traceparent.value());
+      }
       Span span = inFlight.remove(headers, spanId);
-      if (span == null) {
-        return;
+      if (span != null) {
+        finish(span, metadata, exception);
       }
-      if (metadata != null) {
-        if (metadata.partition() >= 0) {
-          span.setAttribute(
-              SemConv.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(metadata.partition()));
-        }
-        if (metadata.hasOffset()) {
-          span.setAttribute(SemConv.MESSAGING_KAFKA_OFFSET, metadata.offset());
-        }
-        if (metadata.serializedValueSize() >= 0) {
-          span.setAttribute(
-              SemConv.MESSAGING_MESSAGE_BODY_SIZE, (long) metadata.serializedValueSize());
-        }
-      }
-      if (exception != null) {
-        Spans.recordException(span, exception);
-      }
-      span.end();
     } catch (RuntimeException e) {
       Faults.report("kafka onAcknowledgement", e);
     }
+  }
+
+  private static void finish(Span span, RecordMetadata metadata, Exception exception) {
+    if (metadata != null) {
+      if (metadata.partition() >= 0) {
+        span.setAttribute(
+            SemConv.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(metadata.partition()));
+      }
+      if (metadata.hasOffset()) {
+        span.setAttribute(SemConv.MESSAGING_KAFKA_OFFSET, metadata.offset());
+      }
+      if (metadata.serializedValueSize() >= 0) {
+        span.setAttribute(
+            SemConv.MESSAGING_MESSAGE_BODY_SIZE, (long) metadata.serializedValueSize());
+      }
+    }
+    if (exception != null) {
+      Spans.recordException(span, exception);
+    }
+    span.end();
   }
 
   @Override

@@ -38,10 +38,15 @@ class ProcessingTest {
 
   @AfterEach
   void stop() throws InterruptedException {
+    for (TracingConsumerInterceptor i : opened) {
+      i.close();
+    }
     worker.shutdownNow();
     worker.awaitTermination(5, TimeUnit.SECONDS);
     assertThat(Context.current()).isSameAs(Context.root());
   }
+
+  final List<TracingConsumerInterceptor> opened = new java.util.ArrayList<>();
 
   TracingConsumerInterceptor interceptor(Map<String, Object> extra) {
     Map<String, Object> config = new HashMap<>(tracing.consumerProperties());
@@ -50,6 +55,7 @@ class ProcessingTest {
     config.putAll(extra);
     TracingConsumerInterceptor i = new TracingConsumerInterceptor();
     i.configure(config);
+    opened.add(i);
     return i;
   }
 
@@ -199,20 +205,92 @@ class ProcessingTest {
   }
 
   @Test
-  void aPartitionTakenOverByAnotherGroupAfterTheFirstConsumerClosedIsNamedAfterTheNewGroup() {
-    ConsumerRecord<Object, Object> record =
-        consumed("handover", 0, 1L, null, "{}", headers("traceparent", TP));
-    TracingConsumerInterceptor first = interceptor(Map.of("group.id", "old-group"));
-    first.onConsume(batch(List.of(record)));
-    first.close();
-    interceptor(Map.of("group.id", "new-group")).onConsume(batch(List.of(record)));
-    tracing.process(record, r -> {});
-    assertThat(otel.only(SpanKind.CONSUMER).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME))
-        .isEqualTo("new-group");
+  void twoGroupsReadingTheSameTopicEachNameTheirOwnGroup() {
+    // the same topic, partition and offset, read by two consumers (two groups, or two clusters)
+    ConsumerRecord<Object, Object> forFulfilment =
+        consumed("shared", 0, 1L, null, "{}", headers("traceparent", TP));
+    ConsumerRecord<Object, Object> forAudit =
+        consumed("shared", 0, 1L, null, "{}", headers("traceparent", TP));
+    TracingConsumerInterceptor fulfilment = interceptor(Map.of());
+    TracingConsumerInterceptor audit =
+        interceptor(Map.of("group.id", "audit", "client.id", "audit-1"));
+    fulfilment.onConsume(batch(List.of(forFulfilment)));
+    audit.onConsume(batch(List.of(forAudit)));
+
+    tracing.process(forAudit, r -> {});
+    tracing.process(forFulfilment, r -> {});
+
+    List<SpanData> processed = otel.exporter.getFinishedSpanItems();
+    assertThat(processed).hasSize(2);
+    assertThat(processed.get(0).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME)).isEqualTo("audit");
+    assertThat(processed.get(0).getAttributes().get(SemConv.MESSAGING_CLIENT_ID)).isEqualTo("audit-1");
+    assertThat(processed.get(1).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME)).isEqualTo("fulfilment");
+    assertThat(processed.get(1).getAttributes().get(SemConv.MESSAGING_CLIENT_ID)).isEqualTo("fulfilment-1");
+    assertThat(processed).allMatch(s -> s.getParentSpanId().equals(PRODUCER_SPAN));
   }
 
   @Test
-  void twoGroupsPollingOnePartitionLeaveTheGroupUnnamed() {
+  void aRecordOfAConsumerWithoutTheInterceptorIsNeverNamedAfterAnotherConsumer() {
+    ConsumerRecord<Object, Object> polled =
+        consumed("shared", 0, 1L, null, "{}", headers("traceparent", TP));
+    ConsumerRecord<Object, Object> fromAnotherConsumer =
+        consumed("shared", 0, 1L, null, "{}", headers("traceparent", TP));
+    interceptor(Map.of()).onConsume(batch(List.of(polled)));
+    tracing.process(fromAnotherConsumer, r -> {});
+    SpanData process = otel.only(SpanKind.CONSUMER);
+    assertThat(process.getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME)).isNull();
+    assertThat(process.getAttributes().get(SemConv.MESSAGING_CLIENT_ID)).isNull();
+    assertThat(process.getParentSpanId()).isEqualTo(PRODUCER_SPAN);
+  }
+
+  @Test
+  void aRecordProcessedAfterItsConsumerClosedIsUnnamed() {
+    ConsumerRecord<Object, Object> record =
+        consumed("orders", 0, 1L, null, "{}", headers("traceparent", TP));
+    TracingConsumerInterceptor consumer = interceptor(Map.of());
+    consumer.onConsume(batch(List.of(record)));
+    consumer.close();
+    tracing.process(record, r -> {});
+    assertThat(otel.only(SpanKind.CONSUMER).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME))
+        .isNull();
+  }
+
+  @Test
+  void recordsOfEarlierBatchesAreNamedUntilTheConsumerPolledManyMore() {
+    TracingConsumerInterceptor consumer = interceptor(Map.of());
+    ConsumerRecord<Object, Object> first =
+        consumed("orders", 0, 0L, null, "{}", headers("traceparent", TP));
+    consumer.onConsume(batch(List.of(first)));
+    long offset = 1;
+    // the worker pool lags: this many records were polled after it, and it is still known
+    for (int b = 0; b < (ConsumerIdentities.REMEMBERED - 1) / 500; b++) {
+      List<ConsumerRecord<Object, Object>> records = new java.util.ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        records.add(consumed("orders", 0, offset++, null, "{}", new RecordHeaders()));
+      }
+      consumer.onConsume(batch(records));
+    }
+    tracing.process(first, r -> {});
+    assertThat(otel.only(SpanKind.CONSUMER).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME))
+        .isEqualTo("fulfilment");
+    otel.exporter.reset();
+
+    // memory stays bounded: far enough behind, a record is forgotten (unnamed, never misnamed)
+    for (int b = 0; b < 2 * ConsumerIdentities.REMEMBERED / 500 + 1; b++) {
+      List<ConsumerRecord<Object, Object>> records = new java.util.ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        records.add(consumed("orders", 0, offset++, null, "{}", new RecordHeaders()));
+      }
+      consumer.onConsume(batch(records));
+    }
+    tracing.process(first, r -> {});
+    assertThat(otel.only(SpanKind.CONSUMER).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME))
+        .isNull();
+  }
+
+  @Test
+  void aRecordObjectClaimedByTwoConsumersIsLeftUnnamed() {
+    // cannot happen with KafkaConsumer (each poll makes its own records); Baton still never guesses
     ConsumerRecord<Object, Object> record =
         consumed("shared", 0, 1L, null, "{}", headers("traceparent", TP));
     interceptor(Map.of()).onConsume(batch(List.of(record)));
@@ -222,5 +300,4 @@ class ProcessingTest {
     assertThat(process.getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME)).isNull();
     assertThat(process.getParentSpanId()).isEqualTo(PRODUCER_SPAN);
   }
-
 }

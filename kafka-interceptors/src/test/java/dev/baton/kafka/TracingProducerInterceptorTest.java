@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.SemConv;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -204,6 +207,147 @@ class TracingProducerInterceptorTest {
     ProducerRecord<Object, Object> r = new ProducerRecord<>("orders", "v");
     assertThat(unconfigured.onSend(r)).isSameAs(r);
     assertThat(interceptor(Map.of()).onSend(null)).isNull();
+  }
+
+  // --- callers that forward only onAcknowledgement(RecordMetadata, Exception) ---------------
+  // (Spring's KafkaTemplate producer-interceptor hook, CompositeProducerInterceptor, and any
+  // wrapper written before kafka-clients 4.1: they call exactly what these tests call.)
+
+  @Test
+  void aCallerForwardingOnlyTheTwoArgumentAckEndsTheSpanWithTheAnswer() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    Span parent = otel.sdk.getTracer("test").spanBuilder("checkout").startSpan();
+    ProducerRecord<Object, Object> sent;
+    try (Scope ignored = parent.makeCurrent()) {
+      sent = p.onSend(new ProducerRecord<>("orders", "k1", "v1"));
+    }
+    parent.end();
+    assertThat(p.inFlightCount()).isEqualTo(1);
+    assertThat(p.answers()).isEqualTo(InFlightSpans.UNKNOWN);
+
+    p.onAcknowledgement(metadata("orders", 2, 42L), null);
+
+    assertThat(p.answers()).isEqualTo(InFlightSpans.NO_HEADERS);
+    assertThat(p.inFlightCount()).isZero();
+    SpanData send = otel.only(SpanKind.PRODUCER);
+    assertThat(send.getName()).isEqualTo("send orders");
+    assertThat(send.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_DESTINATION_NAME)).isEqualTo("orders");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_DESTINATION_PARTITION_ID)).isEqualTo("2");
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isEqualTo(42L);
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_MESSAGE_BODY_SIZE)).isEqualTo(5L);
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_CLIENT_ID)).isEqualTo("checkout-producer");
+    assertThat(send.getAttributes().get(InFlightSpans.ACK_MISSING)).isNull();
+    assertThat(send.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    assertThat(values(sent.headers(), "traceparent")).hasSize(1);
+
+    // from now on this producer's spans end in onSend: no answer they could wait for comes
+    otel.exporter.reset();
+    p.onSend(new ProducerRecord<>("orders", "v2"));
+    assertThat(p.inFlightCount()).isZero();
+    SpanData second = otel.only(SpanKind.PRODUCER);
+    assertThat(second.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
+    assertThat(second.getAttributes().get(InFlightSpans.ACK_MISSING)).isNull();
+    assertThat(second.getEvents()).isEmpty();
+    p.onAcknowledgement(metadata("orders", 0, 43L), null);
+    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(p.inFlightCount()).isZero();
+  }
+
+  @Test
+  void aTwoArgumentAckOfAFailedSendEndsTheSpanWithTheError() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    p.onSend(new ProducerRecord<>("orders", "v"));
+    p.onAcknowledgement(metadata("orders", -1, -1L), new RecordTooLargeException("too large"));
+    assertThat(p.inFlightCount()).isZero();
+    SpanData send = otel.only(SpanKind.PRODUCER);
+    assertThat(send.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(send.getAttributes().get(SemConv.ERROR_TYPE))
+        .isEqualTo(RecordTooLargeException.class.getName());
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_DESTINATION_PARTITION_ID)).isNull();
+    assertThat(send.getEvents()).extracting(e -> e.getName()).contains("exception");
+  }
+
+  @Test
+  void spansSentBeforeTheFirstTwoArgumentAckEndThenWithoutGuessingWhichAnswerIsTheirs() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    for (int i = 0; i < 3; i++) {
+      p.onSend(new ProducerRecord<>("orders", "v" + i));
+    }
+    assertThat(p.inFlightCount()).isEqualTo(3);
+    p.onAcknowledgement(metadata("orders", 0, 7L), new RecordTooLargeException("one of them"));
+    assertThat(p.inFlightCount()).isZero();
+    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(3).allSatisfy(s -> {
+      assertThat(s.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
+      assertThat(s.getAttributes().get(SemConv.ERROR_TYPE)).isNull();
+      assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+      assertThat(s.getAttributes().get(InFlightSpans.ACK_MISSING)).isNull();
+      assertThat(s.getEvents()).extracting(e -> e.getName())
+          .containsExactly(TracingProducerInterceptor.NO_HEADERS_EVENT);
+    });
+  }
+
+  @Test
+  void anUnsampledSendMakesTheFirstTwoArgumentAckAmbiguous() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    Span unsampled = Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getDefault(),
+        TraceState.getDefault()));
+    try (Scope ignored = unsampled.makeCurrent()) {
+      p.onSend(new ProducerRecord<>("orders", "not recorded"));
+    }
+    p.onSend(new ProducerRecord<>("orders", "recorded"));
+    assertThat(p.inFlightCount()).isEqualTo(1);
+    // the answer may be the unsampled record's: its offset must not land on the recorded span
+    p.onAcknowledgement(metadata("orders", 0, 11L), null);
+    assertThat(p.inFlightCount()).isZero();
+    SpanData send = otel.only(SpanKind.PRODUCER);
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
+  }
+
+  @Test
+  void aThreeArgumentAckWinsOverAStrayTwoArgumentOne() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    ProducerRecord<Object, Object> a = p.onSend(new ProducerRecord<>("orders", "a"));
+    p.onAcknowledgement(metadata("orders", 0, 1L), null, a.headers());
+    ProducerRecord<Object, Object> b = p.onSend(new ProducerRecord<>("orders", "b"));
+    p.onAcknowledgement(metadata("orders", 0, 2L), null); // a wrapper calling both overloads
+    assertThat(p.answers()).isEqualTo(InFlightSpans.WITH_HEADERS);
+    assertThat(p.inFlightCount()).as("still waiting for b's own answer").isEqualTo(1);
+    p.onAcknowledgement(metadata("orders", 0, 2L), null, b.headers());
+    assertThat(p.inFlightCount()).isZero();
+    assertThat(otel.exporter.getFinishedSpanItems())
+        .extracting(s -> s.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET))
+        .containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aThreeArgumentAckAfterTwoArgumentOnesMakesSpansWaitForTheAnswerAgain() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    p.onSend(new ProducerRecord<>("orders", "a"));
+    p.onAcknowledgement(metadata("orders", 0, 1L), null);
+    ProducerRecord<Object, Object> b = p.onSend(new ProducerRecord<>("orders", "b"));
+    assertThat(p.inFlightCount()).isZero();
+    p.onAcknowledgement(metadata("orders", 0, 2L), null, b.headers()); // b already ended: no-op
+    ProducerRecord<Object, Object> c = p.onSend(new ProducerRecord<>("orders", "c"));
+    assertThat(p.inFlightCount()).isEqualTo(1);
+    p.onAcknowledgement(metadata("orders", 0, 3L), null, c.headers());
+    assertThat(p.inFlightCount()).isZero();
+    assertThat(otel.exporter.getFinishedSpanItems())
+        .extracting(s -> s.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET))
+        .containsExactly(1L, null, 3L);
+  }
+
+  @Test
+  void noAckAtAllLeavesSpansToCloseWhichEndsThemAll() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    p.onSend(new ProducerRecord<>("orders", "a"));
+    p.onSend(new ProducerRecord<>("orders", "b"));
+    p.close();
+    assertThat(p.inFlightCount()).isZero();
+    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(2)
+        .allMatch(s -> Boolean.TRUE.equals(s.getAttributes().get(InFlightSpans.ACK_MISSING)));
   }
 
   @Test
