@@ -15,7 +15,6 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.ContextKey;
 import java.util.Map;
 
 /**
@@ -45,11 +44,9 @@ final class AmqpSpans {
   static final AttributeKey<Boolean> CONFIRM_EVICTED =
       AttributeKey.booleanKey("baton.amqp.confirm.evicted");
 
-  /** The queue a delivery came from, carried in the processing context for settle spans. */
-  static final ContextKey<String> QUEUE = ContextKey.named("dev.baton.amqp.queue");
-
   final Tracer tracer;
   final Propagation<Map<String, Object>> propagation;
+  final TemporaryQueues temporaryQueues = new TemporaryQueues();
   final boolean settleSpans;
   final boolean endPublishOnConfirm;
   final int maxPendingConfirms;
@@ -63,7 +60,11 @@ final class AmqpSpans {
     this.maxPendingConfirms = maxPendingConfirms;
   }
 
-  /** A PRODUCER {@code publish {exchange}} span, child of {@code parent}, started. */
+  /**
+   * A PRODUCER {@code publish {exchange}} span, child of {@code parent}, started. The span is named
+   * after the exchange, never a temporary destination: through the default exchange to a temporary
+   * or anonymous queue, the name stays {@code publish amq.default} and the flags say the rest.
+   */
   Span startPublish(
       Context parent,
       String exchange,
@@ -82,6 +83,9 @@ final class AmqpSpans {
                 defaultExchange ? DEFAULT_EXCHANGE : exchange,
                 publishDestination(exchange, routingKey))
             .setParent(parent);
+    if (defaultExchange) {
+      setFlags(b, temporaryQueues.flags(routingKey));
+    }
     endpoint.applyTo(b);
     Span span = b.startSpan();
     if (span.isRecording()) {
@@ -95,20 +99,27 @@ final class AmqpSpans {
    * The context a delivery is processed in: a CONSUMER {@code process {queue}} span, started under
    * the message's context as the inbound policy says. {@code queue} may be {@code null} (a
    * {@code basicGet} result processed without its queue); the name then falls back to the
-   * destination.
+   * destination. A temporary or anonymous queue ({@code queueFlags}) is left out of the name:
+   * {@code process}. When {@code unsettled} is not {@code null} the message is recorded there for
+   * its settle span.
    */
   Context startProcess(
       Context base,
       String queue,
+      int queueFlags,
       Envelope envelope,
       AMQP.BasicProperties props,
       long bodySize,
-      ServerEndpoint endpoint) {
+      ServerEndpoint endpoint,
+      UnsettledMessages unsettled) {
     Map<String, Object> headers = props == null ? null : props.getHeaders();
     Inbound inbound = propagation.inbound(base, headers);
     String exchange = envelope == null ? null : envelope.getExchange();
     String routingKey = envelope == null ? null : envelope.getRoutingKey();
     String destination = receiveDestination(exchange, routingKey, queue);
+    boolean hasQueue = queue != null && !queue.isEmpty();
+    int flags = hasQueue ? queueFlags : temporaryQueues.flags(exchange, routingKey);
+    String spanDestination = flags != 0 ? null : hasQueue ? queue : destination;
     SpanBuilder b =
         Spans.messaging(
                 tracer,
@@ -116,8 +127,9 @@ final class AmqpSpans {
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_PROCESS,
                 OP_PROCESS,
-                queue == null || queue.isEmpty() ? destination : queue,
+                spanDestination,
                 destination);
+    setFlags(b, flags);
     inbound.applyTo(b);
     if (endpoint != null) {
       endpoint.applyTo(b);
@@ -131,15 +143,17 @@ final class AmqpSpans {
       }
       setMessageAttributes(span, props, bodySize);
     }
-    Context context = inbound.parent().with(span);
-    if (settleSpans && queue != null && !queue.isEmpty()) {
-      context = context.with(QUEUE, queue);
+    if (unsettled != null && envelope != null) {
+      unsettled.add(envelope.getDeliveryTag(), received(spanDestination, destination, props));
     }
-    return context;
+    return inbound.parent().with(span);
   }
 
-  /** A CLIENT {@code get {queue}} span, child of {@code parent}, started before the call. */
-  Span startGet(Context parent, String queue, ServerEndpoint endpoint) {
+  /**
+   * A CLIENT {@code get {queue}} span ({@code get} for a temporary or anonymous queue), child of
+   * {@code parent}, started before the call.
+   */
+  Span startGet(Context parent, String queue, int queueFlags, ServerEndpoint endpoint) {
     SpanBuilder b =
         Spans.messaging(
                 tracer,
@@ -147,18 +161,28 @@ final class AmqpSpans {
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_RECEIVE,
                 OP_GET,
+                queueFlags != 0 ? null : queue,
                 queue)
             .setParent(parent);
+    setFlags(b, queueFlags);
     endpoint.applyTo(b);
     return b.startSpan();
   }
 
   /**
    * Completes a get span with what the broker returned: the message's attributes and a link to the
-   * context it was published in (none under {@code IGNORE}, and none for an empty queue).
+   * context it was published in (none under {@code IGNORE}, and none for an empty queue). When
+   * {@code unsettled} is not {@code null} the message is recorded there for its settle span.
    */
-  void onGetResult(Span span, String queue, Envelope envelope, AMQP.BasicProperties props,
-      long bodySize) {
+  void onGetResult(Span span, String queue, int queueFlags, Envelope envelope,
+      AMQP.BasicProperties props, long bodySize, UnsettledMessages unsettled) {
+    String routingKey = envelope.getRoutingKey();
+    String destination = receiveDestination(envelope.getExchange(), routingKey, queue);
+    if (unsettled != null) {
+      unsettled.add(
+          envelope.getDeliveryTag(),
+          received(queueFlags != 0 ? null : queue, destination, props));
+    }
     if (!span.isRecording()) {
       return;
     }
@@ -167,17 +191,39 @@ final class AmqpSpans {
     if (inbound.remote().isValid()) {
       span.addLink(inbound.remote());
     }
-    String routingKey = envelope.getRoutingKey();
-    span.setAttribute(
-        SemConv.MESSAGING_DESTINATION_NAME,
-        receiveDestination(envelope.getExchange(), routingKey, queue));
+    span.setAttribute(SemConv.MESSAGING_DESTINATION_NAME, destination);
     setRoutingKey(span, routingKey);
     span.setAttribute(SemConv.MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG, envelope.getDeliveryTag());
     setMessageAttributes(span, props, bodySize);
   }
 
-  /** A CLIENT settle span ({@code ack}, {@code nack}, {@code reject}), child of the current context. */
-  Span startSettle(String operation, long deliveryTag, ServerEndpoint endpoint) {
+  /**
+   * A CLIENT settle span ({@code ack}, {@code nack}, {@code reject}), child of the current context,
+   * started. With {@code unsettled}, the message(s) settled are taken out of it: a single settle
+   * gets its message's queue (in the name, unless temporary or anonymous), destination and
+   * identifiers; {@code multiple} is the batch form and gets {@code messaging.batch.message_count}
+   * and the destination its messages share, if they share one.
+   */
+  Span startSettle(String operation, long deliveryTag, boolean multiple,
+      UnsettledMessages unsettled, ServerEndpoint endpoint) {
+    String spanDestination = null;
+    String destination = null;
+    ReceivedMessage single = null;
+    int count = -1;
+    if (multiple) {
+      UnsettledMessages.Batch batch = unsettled == null ? null : unsettled.settleUpTo(deliveryTag);
+      count = batch == null ? 0 : batch.count;
+      if (batch != null) {
+        spanDestination = batch.spanDestination;
+        destination = batch.destination;
+      }
+    } else if (unsettled != null) {
+      single = unsettled.settle(deliveryTag);
+      if (single != null) {
+        spanDestination = single.spanDestination;
+        destination = single.destination;
+      }
+    }
     Context current = Context.current();
     SpanBuilder b =
         Spans.messaging(
@@ -186,11 +232,42 @@ final class AmqpSpans {
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_SETTLE,
                 operation,
-                current.get(QUEUE))
+                spanDestination,
+                destination)
             .setParent(current)
             .setAttribute(SemConv.MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG, deliveryTag);
+    if (count >= 0) {
+      b.setAttribute(SemConv.MESSAGING_BATCH_MESSAGE_COUNT, (long) count);
+    }
+    if (single != null) {
+      if (single.messageId != null) {
+        b.setAttribute(SemConv.MESSAGING_MESSAGE_ID, single.messageId);
+      }
+      if (single.conversationId != null) {
+        b.setAttribute(SemConv.MESSAGING_MESSAGE_CONVERSATION_ID, single.conversationId);
+      }
+    }
     endpoint.applyTo(b);
     return b.startSpan();
+  }
+
+  private static ReceivedMessage received(
+      String spanDestination, String destination, AMQP.BasicProperties props) {
+    return new ReceivedMessage(
+        spanDestination,
+        destination,
+        props == null ? null : props.getMessageId(),
+        props == null ? null : props.getCorrelationId());
+  }
+
+  /** The conventions set these only when true. */
+  private static void setFlags(SpanBuilder b, int flags) {
+    if ((flags & TemporaryQueues.TEMPORARY) != 0) {
+      b.setAttribute(SemConv.MESSAGING_DESTINATION_TEMPORARY, true);
+    }
+    if ((flags & TemporaryQueues.ANONYMOUS) != 0) {
+      b.setAttribute(SemConv.MESSAGING_DESTINATION_ANONYMOUS, true);
+    }
   }
 
   private static void setRoutingKey(Span span, String routingKey) {
@@ -269,20 +346,25 @@ final class AmqpSpans {
   /** The {@code process} span of a {@code basicGet} result, made current until the scope closes. */
   ProcessingScope startProcessing(GetResponse response) {
     String queue = null;
+    int queueFlags = 0;
     ServerEndpoint endpoint = null;
     if (response instanceof TracedGetResponse) {
-      queue = ((TracedGetResponse) response).queue;
-      endpoint = ((TracedGetResponse) response).endpoint;
+      TracedGetResponse traced = (TracedGetResponse) response;
+      queue = traced.queue;
+      queueFlags = traced.queueFlags;
+      endpoint = traced.endpoint;
     }
     byte[] body = response.getBody();
     Context context =
         startProcess(
             Context.current(),
             queue,
+            queueFlags,
             response.getEnvelope(),
             response.getProps(),
             body == null ? -1 : body.length,
-            endpoint);
+            endpoint,
+            null);
     return ProcessingScope.open(context, Span.fromContext(context));
   }
 }

@@ -22,8 +22,9 @@ import java.util.Map;
 /**
  * The tracing decorator: a {@link ForwardingChannel} that overrides only {@code basicPublish},
  * {@code basicConsume}, {@code basicGet} and, for the optional settle spans, {@code basicAck},
- * {@code basicNack} and {@code basicReject}. Every overload routes into one private method per
- * operation. {@link #getConnection()} returns the traced connection when this channel was created
+ * {@code basicNack} and {@code basicReject}; {@code queueDeclare*} and {@code queueDelete*} are
+ * overridden only to note which queues are temporary ({@link TemporaryQueues}) and make no spans.
+ * Every overload routes into one private method per operation. {@link #getConnection()} returns the traced connection when this channel was created
  * by one, so channels created from it are traced too.
  *
  * <p>Thread-safe as far as the wrapped channel is.
@@ -37,6 +38,8 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
   private final AmqpSpans spans;
   private final ServerEndpoint endpoint;
   private final Connection connection;
+  /** With settle spans only: the messages delivered here and not yet settled. */
+  private final UnsettledMessages unsettled;
   private volatile PublishConfirms confirms;
 
   TracingChannel(
@@ -45,6 +48,13 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
     this.spans = spans;
     this.endpoint = endpoint;
     this.connection = connection;
+    if (spans.settleSpans) {
+      unsettled = new UnsettledMessages();
+      // Survives automatic recovery: amqp-client re-adds it to the recovered channel.
+      delegate.addShutdownListener(unsettled);
+    } else {
+      unsettled = null;
+    }
   }
 
   /**
@@ -206,6 +216,80 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
 
   PublishConfirms pendingConfirms() {
     return confirms;
+  }
+
+  // ---- queues: which are temporary (no spans) ----
+
+  @Override
+  public AMQP.Queue.DeclareOk queueDeclare() throws IOException {
+    AMQP.Queue.DeclareOk ok = delegate.queueDeclare();
+    // Server-named, exclusive, auto-delete, as amqp-client declares it.
+    declared(ok, true, true, true);
+    return ok;
+  }
+
+  @Override
+  public AMQP.Queue.DeclareOk queueDeclare(
+      String queue,
+      boolean durable,
+      boolean exclusive,
+      boolean autoDelete,
+      Map<String, Object> arguments)
+      throws IOException {
+    AMQP.Queue.DeclareOk ok =
+        delegate.queueDeclare(queue, durable, exclusive, autoDelete, arguments);
+    declared(ok, queue == null || queue.isEmpty(), exclusive, autoDelete);
+    return ok;
+  }
+
+  @Override
+  public void queueDeclareNoWait(
+      String queue,
+      boolean durable,
+      boolean exclusive,
+      boolean autoDelete,
+      Map<String, Object> arguments)
+      throws IOException {
+    delegate.queueDeclareNoWait(queue, durable, exclusive, autoDelete, arguments);
+    // Without an answer a server-chosen name stays unknown here (amq.gen- still tells).
+    try {
+      spans.temporaryQueues.declared(queue, false, exclusive, autoDelete);
+    } catch (RuntimeException e) {
+      Faults.report("amqp queue declared", e);
+    }
+  }
+
+  @Override
+  public AMQP.Queue.DeleteOk queueDelete(String queue) throws IOException {
+    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue);
+    spans.temporaryQueues.deleted(queue);
+    return ok;
+  }
+
+  @Override
+  public AMQP.Queue.DeleteOk queueDelete(String queue, boolean ifUnused, boolean ifEmpty)
+      throws IOException {
+    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue, ifUnused, ifEmpty);
+    spans.temporaryQueues.deleted(queue);
+    return ok;
+  }
+
+  @Override
+  public void queueDeleteNoWait(String queue, boolean ifUnused, boolean ifEmpty)
+      throws IOException {
+    delegate.queueDeleteNoWait(queue, ifUnused, ifEmpty);
+    spans.temporaryQueues.deleted(queue);
+  }
+
+  private void declared(
+      AMQP.Queue.DeclareOk ok, boolean serverNamed, boolean exclusive, boolean autoDelete) {
+    try {
+      if (ok != null) {
+        spans.temporaryQueues.declared(ok.getQueue(), serverNamed, exclusive, autoDelete);
+      }
+    } catch (RuntimeException e) {
+      Faults.report("amqp queue declared", e);
+    }
   }
 
   // ---- consume ----
@@ -443,7 +527,17 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
       Consumer callback)
       throws IOException {
     // A null consumer goes through as it is, so the client reports it as it always does.
-    Consumer traced = callback == null ? null : new TracingConsumer(callback, queue, spans, endpoint);
+    Consumer traced = null;
+    if (callback != null) {
+      int queueFlags = 0;
+      try {
+        queueFlags = spans.temporaryQueues.flags(queue);
+      } catch (RuntimeException e) {
+        Faults.report("amqp consume", e);
+      }
+      traced = new TracingConsumer(
+          callback, queue, queueFlags, spans, endpoint, autoAck ? null : unsettled);
+    }
     return delegate.basicConsume(
         queue, autoAck, consumerTag, noLocal, exclusive, arguments, traced);
   }
@@ -463,8 +557,10 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
   @Override
   public GetResponse basicGet(String queue, boolean autoAck) throws IOException {
     Span span;
+    int queueFlags;
     try {
-      span = spans.startGet(Context.current(), queue, endpoint);
+      queueFlags = spans.temporaryQueues.flags(queue);
+      span = spans.startGet(Context.current(), queue, queueFlags, endpoint);
     } catch (RuntimeException e) {
       Faults.report("amqp get span", e);
       return delegate.basicGet(queue, autoAck);
@@ -483,9 +579,9 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
     }
     try {
       byte[] body = response.getBody();
-      spans.onGetResult(
-          span, queue, response.getEnvelope(), response.getProps(), body == null ? -1 : body.length);
-      return new TracedGetResponse(response, queue, endpoint);
+      spans.onGetResult(span, queue, queueFlags, response.getEnvelope(), response.getProps(),
+          body == null ? -1 : body.length, autoAck ? null : unsettled);
+      return new TracedGetResponse(response, queue, queueFlags, endpoint);
     } catch (RuntimeException e) {
       Faults.report("amqp get result", e);
       return response;
@@ -519,6 +615,8 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
         span = spans.startSettle(
             kind == ACK ? AmqpSpans.OP_ACK : kind == NACK ? AmqpSpans.OP_NACK : AmqpSpans.OP_REJECT,
             deliveryTag,
+            multiple,
+            unsettled,
             endpoint);
       } catch (RuntimeException e) {
         Faults.report("amqp settle span", e);

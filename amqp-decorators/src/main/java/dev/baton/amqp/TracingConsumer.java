@@ -13,7 +13,7 @@ import java.io.IOException;
 
 /**
  * Runs each delivery of the wrapped {@link Consumer} inside a CONSUMER {@code process {queue}}
- * span, made current for the whole callback and ended when it returns. The callback's exception is
+ * span ({@code process} for a temporary or anonymous queue), made current for the whole callback and ended when it returns. The callback's exception is
  * recorded and rethrown unchanged, so amqp-client's exception handler sees exactly what it would
  * have seen. Every other callback passes straight through.
  *
@@ -24,14 +24,26 @@ final class TracingConsumer implements Consumer {
 
   private final Consumer delegate;
   private final String queue;
+  /** {@link TemporaryQueues} flags of {@link #queue}, decided once when consuming starts. */
+  private final int queueFlags;
   private final AmqpSpans spans;
   private final ServerEndpoint endpoint;
+  /** Where deliveries wait for their settle span; {@code null} without settle spans or auto-ack. */
+  private final UnsettledMessages unsettled;
 
-  TracingConsumer(Consumer delegate, String queue, AmqpSpans spans, ServerEndpoint endpoint) {
+  TracingConsumer(
+      Consumer delegate,
+      String queue,
+      int queueFlags,
+      AmqpSpans spans,
+      ServerEndpoint endpoint,
+      UnsettledMessages unsettled) {
     this.delegate = delegate;
     this.queue = queue;
+    this.queueFlags = queueFlags;
     this.spans = spans;
     this.endpoint = endpoint;
+    this.unsettled = unsettled;
   }
 
   @Override
@@ -44,10 +56,12 @@ final class TracingConsumer implements Consumer {
           spans.startProcess(
               Context.current(),
               queue,
+              queueFlags,
               envelope,
               properties,
               body == null ? -1 : body.length,
-              endpoint);
+              endpoint,
+              unsettled);
     } catch (RuntimeException e) {
       // Baton's fault: the message is still delivered, untraced.
       Faults.report("amqp process span", e);

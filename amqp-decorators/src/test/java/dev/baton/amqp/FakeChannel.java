@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Consumer;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.impl.AMQImpl;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -17,6 +18,9 @@ import java.util.List;
 
 /** A {@link Channel} without a broker: records calls, answers what a test sets up. */
 final class FakeChannel implements InvocationHandler {
+
+  /** The name the fake broker gives a queue declared without one. */
+  static final String SERVER_NAMED = "amq.gen-JzTY20BRgKO-HjmUJj0wLg";
 
   final List<String> calls = new ArrayList<>();
   AMQP.BasicProperties publishedProps;
@@ -57,6 +61,10 @@ final class FakeChannel implements InvocationHandler {
         return null;
       case "getConnection":
         return connection;
+      case "queueDeclare":
+        // No arguments, or an empty name: the broker names the queue.
+        String name = args == null || ((String) args[0]).isEmpty() ? SERVER_NAMED : (String) args[0];
+        return new AMQImpl.Queue.DeclareOk(name, 0, 0);
       case "getNextPublishSeqNo":
         return nextPublishSeqNo;
       case "addConfirmListener":

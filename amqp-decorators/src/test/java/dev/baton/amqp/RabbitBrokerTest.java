@@ -1,6 +1,7 @@
 package dev.baton.amqp;
 
 import static dev.baton.core.SemConv.ERROR_TYPE;
+import static dev.baton.core.SemConv.MESSAGING_BATCH_MESSAGE_COUNT;
 import static dev.baton.core.SemConv.MESSAGING_DESTINATION_NAME;
 import static dev.baton.core.SemConv.MESSAGING_MESSAGE_BODY_SIZE;
 import static dev.baton.core.SemConv.MESSAGING_MESSAGE_CONVERSATION_ID;
@@ -55,6 +56,10 @@ import org.junit.jupiter.api.Timeout;
 class RabbitBrokerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final AttributeKey<Boolean> TEMPORARY =
+      AttributeKey.booleanKey("messaging.destination.temporary");
+  private static final AttributeKey<Boolean> ANONYMOUS =
+      AttributeKey.booleanKey("messaging.destination.anonymous");
   private static final String PARENT_TRACEPARENT =
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -125,7 +130,8 @@ class RabbitBrokerTest {
     SpanData publish1 = only("publish amq.default", SpanKind.PRODUCER, "m1");
     SpanData process1 = tracing.awaitSpan("process " + first, SpanKind.CONSUMER, WAIT);
     SpanData publish2 = only("publish amq.default", SpanKind.PRODUCER, "m2");
-    SpanData get = tracing.awaitSpan("get " + second, SpanKind.CLIENT, WAIT);
+    // pollFor may have polled the queue empty first: the get span that took the message.
+    SpanData get = only("get " + second, SpanKind.CLIENT, "m2");
     SpanData process2 = tracing.awaitSpan("process " + second, SpanKind.CONSUMER, WAIT);
     String traceId = checkout.getSpanContext().getTraceId();
 
@@ -356,6 +362,136 @@ class RabbitBrokerTest {
     assertThat(process.getParentSpanId()).isEqualTo(publish.getSpanId());
   }
 
+  /**
+   * Request/reply over a server-named reply queue and over direct reply-to: no generated name
+   * reaches a span name, and the spans flag the destinations as the conventions say.
+   */
+  @Test
+  void serverNamedAndDirectReplyToQueuesStayOutOfSpanNames() throws Exception {
+    AmqpTracing settling = AmqpTracing.builder(tracing.otel).settleSpans(true).build();
+    Connection connection = settling.wrap(open(factory, "rpc"));
+    String requests = queue();
+    Channel server = connection.createChannel();
+    server.basicConsume(requests, false, (tag, d) -> {
+      AMQP.BasicProperties reply = new AMQP.BasicProperties.Builder()
+          .messageId("reply-" + d.getProperties().getMessageId())
+          .correlationId(d.getProperties().getCorrelationId())
+          .build();
+      server.basicPublish("", d.getProperties().getReplyTo(), reply, d.getBody());
+      server.basicAck(d.getEnvelope().getDeliveryTag(), false);
+    }, tag -> {});
+
+    BlockingQueue<Delivery> replies = new LinkedBlockingQueue<>();
+    Channel client = connection.createChannel();
+    String replyQueue = client.queueDeclare().getQueue();
+    assertThat(replyQueue).startsWith("amq.gen-");
+    client.basicConsume(replyQueue, false, (tag, d) -> {
+      replies.add(d);
+      client.basicAck(d.getEnvelope().getDeliveryTag(), false);
+    }, tag -> {});
+    Channel direct = connection.createChannel();
+    direct.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> replies.add(d), tag -> {});
+
+    client.basicPublish("", requests, request("r1", replyQueue), new byte[] {1});
+    direct.basicPublish("", requests, request("r2", "amq.rabbitmq.reply-to"), new byte[] {2});
+    for (int i = 0; i < 2; i++) {
+      assertThat(replies.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("reply %s", i + 1).isNotNull();
+    }
+
+    SpanData reply1 = only("publish amq.default", SpanKind.PRODUCER, "reply-r1");
+    SpanData reply2 = only("publish amq.default", SpanKind.PRODUCER, "reply-r2");
+    SpanData process1 = only("process", SpanKind.CONSUMER, "reply-r1");
+    SpanData process2 = only("process", SpanKind.CONSUMER, "reply-r2");
+    SpanData ack1 = tracing.awaitSpan("ack", SpanKind.CLIENT, WAIT);
+    assertThat(reply1.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(replyQueue);
+    assertThat(reply1.getAttributes().get(TEMPORARY)).isTrue();
+    assertThat(reply1.getAttributes().get(ANONYMOUS)).isTrue();
+    String directKey = reply2.getAttributes().get(MESSAGING_DESTINATION_NAME);
+    assertThat(directKey).startsWith("amq.rabbitmq.reply-to.");
+    assertThat(reply2.getAttributes().get(TEMPORARY)).isTrue();
+    assertThat(reply2.getAttributes().get(ANONYMOUS)).isTrue();
+    assertThat(process1.getParentSpanId()).isEqualTo(reply1.getSpanId());
+    assertThat(process1.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(replyQueue);
+    assertThat(process1.getAttributes().get(TEMPORARY)).isTrue();
+    assertThat(process1.getAttributes().get(ANONYMOUS)).isTrue();
+    assertThat(process2.getParentSpanId()).isEqualTo(reply2.getSpanId());
+    assertThat(process2.getAttributes().get(MESSAGING_DESTINATION_NAME))
+        .isEqualTo(directKey + ":amq.rabbitmq.reply-to");
+    assertThat(process2.getAttributes().get(TEMPORARY)).isTrue();
+    assertThat(ack1.getParentSpanId()).isEqualTo(process1.getSpanId());
+    assertThat(ack1.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(replyQueue);
+    // The request side keeps its named queue in every span name.
+    assertThat(tracing.awaitSpan("ack " + requests, SpanKind.CLIENT, WAIT)
+        .getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(requests);
+    assertThat(awaitNamed("process " + requests, SpanKind.CONSUMER, 2)).hasSize(2);
+    for (SpanData s : tracing.spans()) {
+      assertThat(s.getName()).doesNotContain("amq.gen-").doesNotContain("amq.rabbitmq.reply-to");
+    }
+  }
+
+  /** Another library wrote {@code Traceparent}: the message leaves with Baton's header only. */
+  @Test
+  void aRepublishedMessageCarriesOneTraceparentWhateverTheCasingOfTheOldOnes() throws Exception {
+    String q = queue();
+    Channel traced = amqp.wrap(open(factory, "casing").createChannel());
+    Map<String, Object> old = new HashMap<>();
+    old.put("Traceparent", PARENT_TRACEPARENT);
+    old.put("TRACEPARENT", PARENT_TRACEPARENT);
+    old.put("TraceState", "congo=t61rcWkgMzE");
+    old.put("tenant", "acme");
+    traced.basicPublish("", q,
+        new AMQP.BasicProperties.Builder().messageId("recased").headers(old).build(), new byte[0]);
+
+    Channel plain = open(factory, "casing-reader").createChannel(); // never wrapped
+    GetResponse got = pollFor(plain, q);
+    SpanData publish = only("publish amq.default", SpanKind.PRODUCER, "recased");
+    Map<String, Object> headers = got.getProps().getHeaders();
+    assertThat(headers).containsOnlyKeys("traceparent", "tenant");
+    assertThat(headers.get("traceparent").toString())
+        .startsWith("00-" + publish.getTraceId() + "-" + publish.getSpanId() + "-");
+  }
+
+  @Test
+  void settleSpansCarryTheQueuesDestinationAndCountOnlyBatches() throws Exception {
+    AmqpTracing settling = AmqpTracing.builder(tracing.otel).settleSpans(true).build();
+    Channel channel = settling.wrap(open(factory, "settle").createChannel());
+    String q = queue();
+    for (int i = 1; i <= 3; i++) {
+      channel.basicPublish("", q, props("s" + i, null), new byte[] {(byte) i});
+    }
+    BlockingQueue<Long> tags = new LinkedBlockingQueue<>();
+    channel.basicConsume(q, false, (tag, d) -> tags.add(d.getEnvelope().getDeliveryTag()),
+        tag -> {});
+    List<Long> delivered = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Long tag = tags.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(tag).as("delivery %s", i + 1).isNotNull();
+      delivered.add(tag);
+    }
+
+    // From this thread, not the callback: Baton still knows which messages these are.
+    channel.basicAck(delivered.get(0), false);
+    channel.basicAck(delivered.get(2), true);
+    awaitEmpty(q);
+
+    List<SpanData> acks = awaitNamed("ack " + q, SpanKind.CLIENT, 2);
+    SpanData single = acks.get(0);
+    SpanData batch = acks.get(1);
+    assertThat(single.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(q);
+    assertThat(single.getAttributes().get(MESSAGING_MESSAGE_ID)).isEqualTo("s1");
+    assertThat(single.getAttributes().get(MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG))
+        .isEqualTo(delivered.get(0));
+    assertThat(single.getAttributes().get(MESSAGING_BATCH_MESSAGE_COUNT)).isNull();
+    assertThat(batch.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(q);
+    assertThat(batch.getAttributes().get(MESSAGING_BATCH_MESSAGE_COUNT)).isEqualTo(2L);
+    assertThat(batch.getAttributes().get(MESSAGING_MESSAGE_ID)).isNull();
+    assertThat(batch.getAttributes().get(MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG))
+        .isEqualTo(delivered.get(2));
+    for (SpanData s : awaitNamed("process " + q, SpanKind.CONSUMER, 3)) {
+      assertThat(s.getAttributes().get(MESSAGING_BATCH_MESSAGE_COUNT)).isNull();
+    }
+  }
+
   // ---- helpers ----
 
   private Connection open(ConnectionFactory f, String name) {
@@ -425,6 +561,14 @@ class RabbitBrokerTest {
     return new AMQP.BasicProperties.Builder()
         .messageId(messageId)
         .correlationId(correlationId)
+        .build();
+  }
+
+  private static AMQP.BasicProperties request(String messageId, String replyTo) {
+    return new AMQP.BasicProperties.Builder()
+        .messageId(messageId)
+        .correlationId(messageId)
+        .replyTo(replyTo)
         .build();
   }
 

@@ -149,6 +149,28 @@ class TracingChannelTest {
   }
 
   @Test
+  void republishingRemovesTraceHeadersInEveryCasing() throws Exception {
+    Map<String, Object> arrived = new HashMap<>();
+    arrived.put("Traceparent", LongStringHelper.asLongString(PARENT_TRACEPARENT));
+    arrived.put("TRACEPARENT", PARENT_TRACEPARENT);
+    arrived.put("traceparent", PARENT_TRACEPARENT);
+    arrived.put("TraceState", "congo=t61rcWkgMzE");
+    arrived.put("BAGGAGE", "user=alice");
+    arrived.put("Tenant", "acme");
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().headers(arrived).build();
+
+    channel.basicPublish("", "work", props, new byte[0]);
+
+    SpanData publish =
+        tracing.awaitSpan("publish amq.default", SpanKind.PRODUCER, Duration.ofSeconds(1));
+    Map<String, Object> sent = fake.publishedProps.getHeaders();
+    assertThat(sent).containsOnlyKeys("traceparent", "Tenant");
+    assertThat(sent.get("traceparent")).isInstanceOf(String.class).asString()
+        .startsWith("00-" + publish.getTraceId() + "-" + publish.getSpanId() + "-");
+    assertThat(arrived).as("the caller's table is untouched").hasSize(6);
+  }
+
+  @Test
   void defaultExchangeIsNamedAmqDefaultAndNullPropertiesGetOnlyHeaders() throws Exception {
     channel.basicPublish("", "work", null, new byte[0]);
 
@@ -504,6 +526,8 @@ class TracingChannelTest {
         .containsExactly("ack billing", "process billing", "nack", "reject");
     SpanData ack = spans.get(0);
     assertThat(ack.getKind()).isEqualTo(SpanKind.CLIENT);
+    assertThat(ack.getAttributes().get(MESSAGING_DESTINATION_NAME))
+        .isEqualTo("orders:created:billing");
     assertThat(ack.getParentSpanId()).isEqualTo(spans.get(1).getSpanId());
     assertThat(ack.getAttributes().get(MESSAGING_OPERATION_TYPE)).isEqualTo("settle");
     assertThat(ack.getAttributes().get(MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG)).isEqualTo(42L);

@@ -32,12 +32,14 @@ final class Notifier {
   }
 
   /**
-   * Declares the exchange and the queue (both transient), binds them with {@code routingKey}
-   * and starts consuming.
+   * Declares the exchange and the queue (both transient: gone when the broker restarts), binds
+   * them with {@code routingKey} and starts consuming. The queue is neither exclusive nor
+   * auto-delete: Baton would treat such a queue as temporary and leave its name out of the span
+   * names, and the demo shows {@code process notifications}.
    */
   void start(String exchange, String routingKey) throws IOException {
     channel.exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, false);
-    channel.queueDeclare(queue, false, false, true, null);
+    channel.queueDeclare(queue, false, false, false, null);
     channel.queueBind(queue, exchange, routingKey);
     channel.basicConsume(queue, false, (tag, delivery) -> notify(delivery), tag -> {});
   }

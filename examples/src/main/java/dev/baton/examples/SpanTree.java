@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  */
 final class SpanTree implements SpanExporter {
 
-  private static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
+  private static final AttributeKey<String> RPC_STATUS_CODE =
+      AttributeKey.stringKey("rpc.response.status_code");
   private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   private final List<SpanData> spans = new ArrayList<>();

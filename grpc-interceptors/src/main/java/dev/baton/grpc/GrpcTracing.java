@@ -6,6 +6,7 @@ import dev.baton.core.Propagation;
 import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerStreamTracer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import java.util.Collection;
@@ -28,23 +29,31 @@ import java.util.Set;
  * Server server = ServerBuilder.forPort(50051)
  *     .addService(ServerInterceptors.intercept(new InventoryService(),
  *         grpcTracing.serverInterceptor()))
+ *     .addStreamTracerFactory(grpcTracing.serverStreamTracerFactory()) // unknown methods
  *     .build();
  * }</pre>
+ *
+ * <p>Spans follow the OpenTelemetry RPC and gRPC semantic conventions v1.44.0:
+ * {@code rpc.system.name}, {@code rpc.method}, {@code rpc.response.status_code} (the status code's
+ * name), {@code server.address}/{@code server.port}, {@code error.type}.
  *
  * <p><b>Client.</b> A CLIENT span named by the full method ({@code package.Service/Method}),
  * a child of the context current when the call is created; started when the call starts, with
  * the context injected into the request metadata (replacing any trace fields already there);
- * ended when the call closes, with {@code rpc.status_code} and, for every code but {@code OK},
- * {@code error.type} and status ERROR. Listener callbacks run in the caller's context.
+ * ended when the call closes, with {@code rpc.response.status_code} and, for every code but
+ * {@code OK}, {@code error.type} and status ERROR. Listener callbacks run in the caller's context.
  *
  * <p><b>Server.</b> A SERVER span from the request metadata under the inbound policy of the
  * {@link BatonTracing} settings, current around the handler's start and every listener callback;
- * ended on complete or cancel. Only {@code UNKNOWN}, {@code DEADLINE_EXCEEDED},
- * {@code UNIMPLEMENTED}, {@code INTERNAL}, {@code UNAVAILABLE} and {@code DATA_LOSS} mark it as an
- * error, as the gRPC semantic conventions say for servers.
+ * ended on complete or cancel, with the status the client received (also when an inner
+ * interceptor rejects the call by throwing a {@code StatusRuntimeException}). Only
+ * {@code UNKNOWN}, {@code DEADLINE_EXCEEDED}, {@code UNIMPLEMENTED}, {@code INTERNAL},
+ * {@code UNAVAILABLE} and {@code DATA_LOSS} mark it as an error, as the gRPC semantic conventions
+ * say for servers. Calls to methods the server does not have never reach an interceptor; the
+ * {@linkplain #serverStreamTracerFactory() stream tracer factory} records those.
  *
  * <p>Immutable and thread-safe. Build one per {@code OpenTelemetry} instance and share it; the
- * interceptors it returns are always the same two objects.
+ * interceptors and the factory it returns are always the same objects.
  *
  * @since 0.1.0
  */
@@ -71,6 +80,7 @@ public final class GrpcTracing {
   private final MetadataCapture capture;
   private final TracingClientInterceptor clientInterceptor;
   private final TracingServerInterceptor serverInterceptor;
+  private final TracingServerStreamTracerFactory serverStreamTracerFactory;
 
   private GrpcTracing(Builder b) {
     this.baton = b.baton;
@@ -80,6 +90,7 @@ public final class GrpcTracing {
     this.capture = b.capture;
     this.clientInterceptor = new TracingClientInterceptor(this);
     this.serverInterceptor = new TracingServerInterceptor(this);
+    this.serverStreamTracerFactory = new TracingServerStreamTracerFactory(this);
   }
 
   /**
@@ -163,6 +174,32 @@ public final class GrpcTracing {
    */
   public ServerInterceptor serverInterceptor() {
     return serverInterceptor;
+  }
+
+  /**
+   * Returns the stream tracer factory that records a SERVER span for calls the server rejects
+   * before any interceptor runs: a method it does not have ({@code UNIMPLEMENTED}). Without it,
+   * such a call shows in the caller's trace as a CLIENT span with nothing behind it. Add it once
+   * per server, beside the server interceptor:
+   *
+   * <pre>{@code
+   * ServerBuilder.forPort(50051)
+   *     .addService(ServerInterceptors.intercept(service, grpcTracing.serverInterceptor()))
+   *     .addStreamTracerFactory(grpcTracing.serverStreamTracerFactory())
+   * }</pre>
+   *
+   * <p>The span is a child of the request's trace context under the inbound policy, named
+   * {@code grpc}, with {@code rpc.method} {@code _OTHER}, the requested method in
+   * {@code rpc.method_original}, {@code rpc.response.status_code} {@code UNIMPLEMENTED} and
+   * status ERROR. Calls that reach a handler are left to {@link #serverInterceptor()}, so a call
+   * never gets two SERVER spans; the factory alone does not trace them.
+   * {@link ServerStreamTracer} is an experimental grpc-java API.
+   *
+   * @return the factory, the same instance on every call
+   * @since 0.1.0
+   */
+  public ServerStreamTracer.Factory serverStreamTracerFactory() {
+    return serverStreamTracerFactory;
   }
 
   Tracer tracer() {

@@ -6,11 +6,12 @@ import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 
 /**
- * How a gRPC status ends a span, per the gRPC semantic conventions (v1.44, {@code grpc.yaml}):
- * {@code rpc.status_code} is always the code's name; a client treats every code but {@code OK}
- * as an error, a server only {@code UNKNOWN}, {@code DEADLINE_EXCEEDED}, {@code UNIMPLEMENTED},
- * {@code INTERNAL}, {@code UNAVAILABLE} and {@code DATA_LOSS}. An error sets {@code error.type} to
- * the code's name and the span status to ERROR with the status description.
+ * How a gRPC status ends a span, per the gRPC semantic conventions v1.44.0
+ * ({@code docs/rpc/grpc.md}): {@code rpc.response.status_code} is always the code's name; a client
+ * treats every code but {@code OK} as an error, a server only {@code UNKNOWN},
+ * {@code DEADLINE_EXCEEDED}, {@code UNIMPLEMENTED}, {@code INTERNAL}, {@code UNAVAILABLE} and
+ * {@code DATA_LOSS}. An error sets {@code error.type} to the code's name and the span status to
+ * ERROR with the status description; any other code leaves both unset.
  */
 final class RpcStatus {
 
@@ -39,7 +40,7 @@ final class RpcStatus {
   /** Sets the status attributes of a client span; does not end it. */
   static void client(Span span, Status status) {
     Status.Code code = status.getCode();
-    span.setAttribute(SemConv.RPC_STATUS_CODE, code.name());
+    span.setAttribute(SemConv.RPC_RESPONSE_STATUS_CODE, code.name());
     if (code != Status.Code.OK) {
       Spans.markError(span, code.name(), status.getDescription());
     }
@@ -47,7 +48,7 @@ final class RpcStatus {
 
   /** Sets the status attributes of a server span; does not end it. */
   static void server(Span span, Status.Code code, String description) {
-    span.setAttribute(SemConv.RPC_STATUS_CODE, code.name());
+    span.setAttribute(SemConv.RPC_RESPONSE_STATUS_CODE, code.name());
     if (isServerError(code)) {
       Spans.markError(span, code.name(), description);
     }

@@ -13,10 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The server side of one traced call: remembers the status the handler closes with (the only
- * place a server learns it), counts sent messages, and ends the span exactly once. gRPC reports
- * the end through the listener ({@code onComplete} or {@code onCancel}), possibly on another
- * thread than {@code close}, hence the volatile status and the CAS.
+ * The server side of one traced call: remembers the status the call is closed with (the only
+ * place a server learns it), counts sent messages, and ends the span exactly once with the status
+ * the client received. gRPC reports the end through the listener ({@code onComplete} or
+ * {@code onCancel}), possibly on another thread than {@code close}, hence the volatile fields and
+ * the CAS.
+ *
+ * <p>What the client receives, and so what the span records: the status of the first
+ * {@code close} (gRPC ignores any later one); else, when the application threw from a listener
+ * callback, {@code UNKNOWN}; else, when the interceptor chain or handler threw while starting the
+ * call, {@code Status.fromThrowable} of that exception (what grpc-java answers); else {@code OK}
+ * on completion, {@code CANCELLED} or {@code DEADLINE_EXCEEDED} on cancellation. An exception
+ * never decides the span status by itself: one thrown after an {@code OK} close leaves the span
+ * {@code OK}, with the exception as an event.
  */
 final class TracingServerCall<ReqT, RespT>
     extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
@@ -54,10 +63,6 @@ final class TracingServerCall<ReqT, RespT>
     this.grpcContext = io.grpc.Context.current();
   }
 
-  Span span() {
-    return span;
-  }
-
   @Override
   public void sendMessage(RespT message) {
     super.sendMessage(message);
@@ -68,7 +73,10 @@ final class TracingServerCall<ReqT, RespT>
 
   @Override
   public void close(Status status, Metadata trailers) {
-    closeStatus = status;
+    if (closeStatus == null) {
+      // Only the first close reaches the client; gRPC rejects a second one.
+      closeStatus = status;
+    }
     super.close(status, trailers);
   }
 
@@ -78,19 +86,43 @@ final class TracingServerCall<ReqT, RespT>
     }
   }
 
-  /** A listener callback of the application threw: gRPC answers the client with UNKNOWN. */
+  /**
+   * A listener callback of the application threw: recorded as an event; gRPC answers the client
+   * with {@code UNKNOWN} unless the call was closed already.
+   */
   void threw(Throwable t) {
-    thrown = t;
+    if (thrown == null) {
+      thrown = t;
+    }
+    recordException(t);
   }
 
-  /** The call completed: the status is the one the handler closed with. */
-  void completed() {
+  /**
+   * Starting the call (the rest of the interceptor chain, then the handler) threw. grpc-java then
+   * closes the stream with {@code Status.fromThrowable(t)} and never calls a listener: end here.
+   */
+  void startFailed(Throwable t) {
+    recordException(t);
     Status s = closeStatus;
     if (s != null) {
       end(s.getCode(), s.getDescription());
+      return;
+    }
+    Status fromThrown = Status.fromThrowable(t);
+    String description = fromThrown.getDescription();
+    end(fromThrown.getCode(), description != null ? description : t.getMessage());
+  }
+
+  /** The call completed: the status is the one the call was closed with. */
+  void completed() {
+    Status s = closeStatus;
+    Throwable t = thrown;
+    if (s != null) {
+      end(s.getCode(), s.getDescription());
+    } else if (t != null) {
+      end(Status.Code.UNKNOWN, t.getMessage());
     } else {
-      Throwable t = thrown;
-      end(t != null ? Status.Code.UNKNOWN : Status.Code.OK, t != null ? t.getMessage() : null);
+      end(Status.Code.OK, null);
     }
   }
 
@@ -98,12 +130,24 @@ final class TracingServerCall<ReqT, RespT>
   void cancelled() {
     Status s = closeStatus;
     Throwable t = thrown;
-    if (t != null) {
-      end(Status.Code.UNKNOWN, t.getMessage());
-    } else if (s != null && !s.isOk()) {
+    if (s != null && !s.isOk()) {
       end(s.getCode(), s.getDescription());
+    } else if (t != null && s == null) {
+      end(Status.Code.UNKNOWN, t.getMessage());
     } else {
       end(deadlinePassed() ? Status.Code.DEADLINE_EXCEEDED : Status.Code.CANCELLED, null);
+    }
+  }
+
+  /** An exception event only: the status the call ends with decides error or not. */
+  private void recordException(Throwable t) {
+    if (ended != 0) {
+      return;
+    }
+    try {
+      span.recordException(t);
+    } catch (RuntimeException e) {
+      Faults.report("grpc server exception", e);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.baton.grpc;
 
-import dev.baton.core.Spans;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.ServerCall;
 import io.opentelemetry.context.Context;
@@ -9,7 +8,9 @@ import io.opentelemetry.context.Scope;
 /**
  * Runs every listener callback with the server span's context current, so the handler and
  * everything it calls from any callback belong to the call's trace. An exception of the
- * handler's is recorded on the span and rethrown unchanged (gRPC then answers UNKNOWN).
+ * handler's is recorded on the span as an event and rethrown unchanged (gRPC then answers
+ * UNKNOWN, unless the call was already closed); the span's status comes from what the client
+ * received, see {@link TracingServerCall}.
  * {@code onComplete} and {@code onCancel} end the span after the application has run.
  */
 final class TracingServerCallListener<ReqT>
@@ -82,6 +83,5 @@ final class TracingServerCallListener<ReqT>
 
   private void failed(Throwable t) {
     call.threw(t);
-    Spans.recordException(call.span(), t);
   }
 }

@@ -8,7 +8,6 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -60,9 +59,9 @@ final class TracingServerInterceptor implements ServerInterceptor {
     try (Scope ignored = context.makeCurrent()) {
       listener = next.startCall(tracingCall, headers);
     } catch (Throwable t) {
-      // gRPC closes the call with UNKNOWN and never calls a listener: end the span here.
-      Spans.recordException(span, t);
-      tracingCall.end(Status.Code.UNKNOWN, t.getMessage());
+      // An inner interceptor or the handler threw (an auth check's StatusRuntimeException, say):
+      // gRPC answers with Status.fromThrowable(t) and never calls a listener, so end here.
+      tracingCall.startFailed(t);
       throw t;
     }
     return new TracingServerCallListener<>(listener, tracingCall, context);

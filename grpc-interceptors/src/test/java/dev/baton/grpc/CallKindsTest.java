@@ -183,7 +183,7 @@ class CallKindsTest {
     List<AttributeAssertion> a = new ArrayList<>();
     a.add(equalTo(SemConv.RPC_SYSTEM_NAME, "grpc"));
     a.add(equalTo(SemConv.RPC_METHOD, fullMethod));
-    a.add(equalTo(SemConv.RPC_STATUS_CODE, code));
+    a.add(equalTo(SemConv.RPC_RESPONSE_STATUS_CODE, code));
     if (transport == Transport.NETTY) {
       a.add(equalTo(SemConv.SERVER_ADDRESS, "127.0.0.1"));
       a.add(equalTo(SemConv.SERVER_PORT, (long) server.getPort()));

@@ -148,14 +148,14 @@ class FailureTest {
         .hasStatus(StatusData.create(StatusCode.ERROR, "caller gave up"))
         .hasAttributesSatisfyingExactly(
             CallKindsTest.expected(transport, server, channel, method, "CANCELLED"));
-    // CANCELLED is not a server error: rpc.status_code only, status unset.
+    // CANCELLED is not a server error: rpc.response.status_code only, status unset.
     assertThat(serverSpan)
         .hasParentSpanId(client.getSpanId())
         .hasStatus(StatusData.unset())
         .hasAttributesSatisfyingExactly(
             equalTo(SemConv.RPC_SYSTEM_NAME, "grpc"),
             equalTo(SemConv.RPC_METHOD, method),
-            equalTo(SemConv.RPC_STATUS_CODE, "CANCELLED"),
+            equalTo(SemConv.RPC_RESPONSE_STATUS_CODE, "CANCELLED"),
             equalTo(SemConv.SERVER_ADDRESS,
                 transport == Transport.NETTY ? "127.0.0.1" : channel.authority()),
             transport == Transport.NETTY
@@ -218,7 +218,8 @@ class FailureTest {
           case UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS -> true;
           default -> false;
         };
-    assertThat(serverSpan.getAttributes().get(SemConv.RPC_STATUS_CODE)).isEqualTo(code.name());
+    assertThat(serverSpan.getAttributes().get(SemConv.RPC_RESPONSE_STATUS_CODE))
+        .isEqualTo(code.name());
     if (serverError) {
       assertThat(serverSpan)
           .hasStatus(StatusData.create(StatusCode.ERROR, "scripted"))
@@ -230,7 +231,7 @@ class FailureTest {
           .hasAttributesSatisfyingExactly(
               equalTo(SemConv.RPC_SYSTEM_NAME, "grpc"),
               equalTo(SemConv.RPC_METHOD, UNARY),
-              equalTo(SemConv.RPC_STATUS_CODE, code.name()),
+              equalTo(SemConv.RPC_RESPONSE_STATUS_CODE, code.name()),
               equalTo(SemConv.SERVER_ADDRESS, channel.authority()));
     }
   }

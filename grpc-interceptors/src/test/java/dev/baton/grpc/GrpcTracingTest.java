@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
+import dev.baton.core.SemConv;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -50,7 +51,19 @@ class GrpcTracingTest {
     GrpcTracing tracing = GrpcTracing.create(OpenTelemetry.noop());
     assertThat(tracing.clientInterceptor()).isSameAs(tracing.clientInterceptor());
     assertThat(tracing.serverInterceptor()).isSameAs(tracing.serverInterceptor());
+    assertThat(tracing.serverStreamTracerFactory()).isSameAs(tracing.serverStreamTracerFactory());
     assertThat(tracing.toString()).contains("messageEvents=false");
+  }
+
+  /** The RPC keys are those of semantic conventions v1.44.0 (model/rpc/registry.yaml). */
+  @Test
+  void rpcAttributeNamesAreThoseOfSemanticConventions144() {
+    assertThat(SemConv.RPC_SYSTEM_NAME.getKey()).isEqualTo("rpc.system.name");
+    assertThat(SemConv.RPC_METHOD.getKey()).isEqualTo("rpc.method");
+    assertThat(SemConv.RPC_METHOD_ORIGINAL.getKey()).isEqualTo("rpc.method_original");
+    assertThat(SemConv.RPC_RESPONSE_STATUS_CODE.getKey()).isEqualTo("rpc.response.status_code");
+    assertThat(SemConv.RPC_METHOD_OTHER).isEqualTo("_OTHER");
+    assertThat(SemConv.RPC_REQUEST_METADATA_PREFIX).isEqualTo("rpc.request.metadata.");
   }
 
   @Test

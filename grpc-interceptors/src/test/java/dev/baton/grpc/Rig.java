@@ -6,6 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,26 @@ final class Rig implements AutoCloseable {
             ServerInterceptors.intercept(
                 ServerInterceptors.intercept(service, inner), tracing.serverInterceptor()),
             serverExecutor);
+    servers.add(server);
+    return server;
+  }
+
+  /**
+   * Starts {@code service} with the server stream tracer factory, and behind the server
+   * interceptor when {@code intercepted} ({@code inner} interceptors run inside it).
+   */
+  Server serveWithStreamTracer(
+      Transport transport,
+      BindableService service,
+      boolean intercepted,
+      ServerInterceptor... inner)
+      throws IOException {
+    ServerServiceDefinition definition = ServerInterceptors.intercept(service, inner);
+    if (intercepted) {
+      definition = ServerInterceptors.intercept(definition, tracing.serverInterceptor());
+    }
+    Server server =
+        transport.start(definition, serverExecutor, tracing.serverStreamTracerFactory());
     servers.add(server);
     return server;
   }

@@ -14,9 +14,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code SimpleService} scripted by the request message: {@code ok} echoes, {@code throw} throws
- * from the handler, {@code status:CODE} fails with that code, {@code hang} never answers (until
- * cancelled), {@code nested} calls {@link #downstream} first. Every handler callback records the
- * span current while it runs.
+ * from the handler, {@code status:CODE} fails with that code, {@code complete-then-throw} answers
+ * and then throws, {@code close-handler-throws} answers and throws from its close handler
+ * ({@code onComplete}), {@code hang} never answers (until cancelled), {@code nested} calls
+ * {@link #downstream} first. Every handler callback records the span current while it runs.
  */
 class TestService extends SimpleServiceGrpc.SimpleServiceImplBase {
 
@@ -51,6 +52,22 @@ class TestService extends SimpleServiceGrpc.SimpleServiceImplBase {
           Status.fromCode(Status.Code.valueOf(m.substring(7)))
               .withDescription("scripted")
               .asRuntimeException());
+      return;
+    }
+    if (m.equals("complete-then-throw")) {
+      responses.onNext(response("done"));
+      responses.onCompleted();
+      throw new IllegalStateException("after the answer");
+    }
+    if (m.equals("close-handler-throws")) {
+      ((ServerCallStreamObserver<SimpleResponse>) responses)
+          .setOnCloseHandler(
+              () -> {
+                see();
+                throw new IllegalStateException("in onComplete");
+              });
+      responses.onNext(response("done"));
+      responses.onCompleted();
       return;
     }
     if (m.equals("hang")) {

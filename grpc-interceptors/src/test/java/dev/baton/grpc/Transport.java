@@ -3,7 +3,9 @@ package dev.baton.grpc;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -16,13 +18,8 @@ import java.util.concurrent.Executor;
 enum Transport {
   IN_PROCESS {
     @Override
-    Server start(ServerServiceDefinition service, Executor executor) throws IOException {
-      String name = InProcessServerBuilder.generateName();
-      return InProcessServerBuilder.forName(name)
-          .executor(executor)
-          .addService(service)
-          .build()
-          .start();
+    ServerBuilder<?> builder() {
+      return InProcessServerBuilder.forName(InProcessServerBuilder.generateName());
     }
 
     @Override
@@ -37,12 +34,8 @@ enum Transport {
   },
   NETTY {
     @Override
-    Server start(ServerServiceDefinition service, Executor executor) throws IOException {
-      return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-          .executor(executor)
-          .addService(service)
-          .build()
-          .start();
+    ServerBuilder<?> builder() {
+      return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
     }
 
     @Override
@@ -55,7 +48,22 @@ enum Transport {
     }
   };
 
-  abstract Server start(ServerServiceDefinition service, Executor executor) throws IOException;
+  abstract ServerBuilder<?> builder();
+
+  Server start(ServerServiceDefinition service, Executor executor) throws IOException {
+    return start(service, executor, new ServerStreamTracer.Factory[0]);
+  }
+
+  /** Starts a server for {@code service} with the given stream tracer factories. */
+  Server start(
+      ServerServiceDefinition service, Executor executor, ServerStreamTracer.Factory... factories)
+      throws IOException {
+    ServerBuilder<?> b = builder().executor(executor).addService(service);
+    for (ServerStreamTracer.Factory f : factories) {
+      b.addStreamTracerFactory(f);
+    }
+    return b.build().start();
+  }
 
   abstract ManagedChannel channel(
       Server server, ClientInterceptor interceptor, Executor executor);

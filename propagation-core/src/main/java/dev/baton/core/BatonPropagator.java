@@ -14,6 +14,9 @@ import java.util.Set;
  * configured with (B3, Jaeger, …). The others run first and never see or write the W3C fields
  * (Baton's parsing is the stricter, conformant one); Baton's W3C values are applied last, so they
  * win when both find a parent.
+ *
+ * <p>Used directly (through {@link BatonTracing#propagator()}), it reads the caller's getter
+ * through {@link CallerTextMap}, so the header rules of every transport apply there too.
  */
 final class BatonPropagator implements TextMapPropagator {
 
@@ -23,11 +26,13 @@ final class BatonPropagator implements TextMapPropagator {
   private final TextMapPropagator others;
   private final boolean hasOthers;
   private final W3CBaggage baggage;
+  private final int maxLength;
   private final List<String> fields;
 
-  BatonPropagator(TextMapPropagator configured, W3CBaggage baggage) {
+  BatonPropagator(TextMapPropagator configured, W3CBaggage baggage, int maxLength) {
     this.others = configured == null ? TextMapPropagator.noop() : configured;
     this.baggage = baggage;
+    this.maxLength = maxLength;
     Set<String> all = new LinkedHashSet<>(W3CTraceContext.INSTANCE.fields());
     all.addAll(baggage.fields());
     List<String> extra = new ArrayList<>();
@@ -51,7 +56,7 @@ final class BatonPropagator implements TextMapPropagator {
     if (setter == null) {
       return;
     }
-    inject(context, carrier, setter, hasOthers ? HidingTextMap.setter(setter) : setter);
+    inject(context, carrier, setter, hasOthers ? CallerTextMap.hidingSetter(setter) : setter);
   }
 
   /** Injects with {@code hiding} for the other propagators and {@code setter} for W3C. */
@@ -72,7 +77,12 @@ final class BatonPropagator implements TextMapPropagator {
     if (getter == null) {
       return context == null ? Context.root() : context;
     }
-    return extract(context, carrier, getter, hasOthers ? HidingTextMap.getter(getter) : getter);
+    TextMapGetter<C> checked = CallerTextMap.getter(getter, maxLength, false);
+    return extract(
+        context,
+        carrier,
+        checked,
+        hasOthers ? CallerTextMap.getter(getter, maxLength, true) : checked);
   }
 
   /** Extracts with {@code hiding} for the other propagators and {@code getter} for W3C. */

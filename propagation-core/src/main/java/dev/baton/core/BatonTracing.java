@@ -3,12 +3,12 @@ package dev.baton.core;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerBuilder;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Baton's settings, built once from an {@link OpenTelemetry} instance and shared by every
@@ -37,19 +37,14 @@ public final class BatonTracing {
   public static final String BAGGAGE_INBOUND = "baton.baggage.inbound.allow";
   /** Baggage keys written to outgoing messages; default {@code *} (all). */
   public static final String BAGGAGE_OUTBOUND = "baton.baggage.outbound.allow";
-  /** Largest header value read, in bytes or chars; default 8192, from 512 to 1048576. */
+  /** Largest header value read, in UTF-8 bytes; default 8192, from 512 to 1048576. */
   public static final String HEADER_MAX_LENGTH = "baton.header.max.length";
   /** An {@code OpenTelemetry} instance (programmatic maps only); default the global one. */
   public static final String OPEN_TELEMETRY = "baton.opentelemetry";
 
-  static final Set<String> CORE_KEYS =
-      Set.of(INBOUND_POLICY, BAGGAGE_INBOUND, BAGGAGE_OUTBOUND, HEADER_MAX_LENGTH, OPEN_TELEMETRY);
-
-  static final int DEFAULT_HEADER_MAX_LENGTH = 8192;
-  static final int MIN_HEADER_MAX_LENGTH = 512;
-  static final int MAX_HEADER_MAX_LENGTH = 1 << 20;
-
-  private static final String VERSION = "0.1.0";
+  static final int DEFAULT_HEADER_MAX_LENGTH = Settings.DEFAULT_HEADER_MAX_LENGTH;
+  static final int MIN_HEADER_MAX_LENGTH = Settings.MIN_HEADER_MAX_LENGTH;
+  static final int MAX_HEADER_MAX_LENGTH = Settings.MAX_HEADER_MAX_LENGTH;
 
   private final OpenTelemetry openTelemetry;
   private final InboundPolicy inboundPolicy;
@@ -67,7 +62,8 @@ public final class BatonTracing {
     this.propagator =
         new BatonPropagator(
             openTelemetry.getPropagators().getTextMapPropagator(),
-            new W3CBaggage(inboundBaggage, outboundBaggage));
+            new W3CBaggage(inboundBaggage, outboundBaggage),
+            headerMaxLength);
   }
 
   /**
@@ -142,16 +138,26 @@ public final class BatonTracing {
 
   /**
    * Returns a tracer for one of Baton's instrumentation scopes, such as {@code dev.baton.kafka}.
+   * The scope carries Baton's version and the schema URL of the semantic conventions its spans
+   * follow ({@code https://opentelemetry.io/schemas/1.44.0}).
    *
    * @param scope the instrumentation scope name
    * @return the tracer
    */
   public Tracer tracer(String scope) {
-    return openTelemetry.tracerBuilder(scope).setInstrumentationVersion(VERSION).build();
+    TracerBuilder b =
+        openTelemetry.getTracerProvider().tracerBuilder(scope).setSchemaUrl(BuildInfo.SCHEMA_URL);
+    if (BuildInfo.VERSION != null) {
+      b.setInstrumentationVersion(BuildInfo.VERSION);
+    }
+    return b.build();
   }
 
   /**
-   * Returns the propagator Baton injects and extracts with.
+   * Returns the propagator Baton injects and extracts with, for carriers Baton has no adapter
+   * for. Values read through the caller's getter pass the same rules as on every transport
+   * (control characters make a value absent, optional whitespace is trimmed, values over
+   * {@link #headerMaxLength()} bytes are absent) before any propagator parses them.
    *
    * @return the propagator
    */
@@ -186,7 +192,7 @@ public final class BatonTracing {
   /**
    * Returns the largest header value Baton reads.
    *
-   * @return the cap, in bytes or chars
+   * @return the cap, in UTF-8 bytes
    */
   public int headerMaxLength() {
     return headerMaxLength;
@@ -250,7 +256,8 @@ public final class BatonTracing {
     }
 
     /**
-     * Sets the largest header value Baton reads (longer ones count as absent); default 8192.
+     * Sets the largest header value Baton reads, in UTF-8 bytes (longer ones count as absent);
+     * default 8192.
      *
      * @param maxLength from 512 to 1048576
      * @return this builder

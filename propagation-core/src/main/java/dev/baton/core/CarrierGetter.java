@@ -14,7 +14,8 @@ import java.util.Set;
  * mean: {@code tracestate} and {@code baggage} fields combine, and two {@code traceparent} fields
  * make a value no parser accepts, so the trace restarts as the W3C specification demands. A field
  * that decodes to nothing (null, malformed bytes, control characters, over the cap) is absent.
- * The joined value is capped too. A carrier that throws is treated as empty.
+ * The joined value is capped too, in UTF-8 bytes like each field. A carrier that throws is
+ * treated as empty.
  *
  * <p>When {@code hidden} is not empty, those keys read as absent: that is how OpenTelemetry's own
  * propagators are kept from second-guessing Baton's W3C parsing.
@@ -76,7 +77,9 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
 
   /**
    * Header names are case-sensitive in Kafka and AMQP but not in HTTP, where W3C headers come
-   * from; a field that is absent under its lowercase name is looked up under another casing.
+   * from. When the exact name yields no value (no field, or every field absent by the rules
+   * above), the first name in carrier order that equals it ignoring case is read instead; fields
+   * of a third casing are not joined with it.
    */
   private String otherCasing(C c, String key) {
     for (String k : carrier.keys(c)) {
@@ -90,10 +93,16 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
   private String join(C c, String key) {
     String first = null;
     StringBuilder joined = null;
+    long bytes = 0;
     for (Object field : carrier.fields(c, key)) {
       String v = HeaderValues.decode(field == null ? null : carrier.valueOf(field), maxLength);
       if (v == null) {
         continue;
+      }
+      // The cap holds for the joined value too, counted in UTF-8 bytes like each field.
+      bytes += (first == null ? 0 : 1) + HeaderValues.utf8Length(v, 0, v.length(), maxLength);
+      if (bytes > maxLength) {
+        return null;
       }
       if (first == null) {
         first = v;
@@ -102,9 +111,6 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
           joined = new StringBuilder(first.length() + v.length() + 1).append(first);
         }
         joined.append(',').append(v);
-        if (joined.length() > maxLength) {
-          return null;
-        }
       }
     }
     return joined == null ? first : joined.toString();

@@ -50,7 +50,10 @@ public interface HeaderCarrier<C> {
   /**
    * Whether every field name in this carrier type is lowercase (gRPC metadata keys are). When true,
    * the core never looks a missing field up under another casing, which saves a pass over
-   * {@link #keys(Object)} per absent field. The default is {@code false}.
+   * {@link #keys(Object)} per absent field, and does not scan the names before an inject. When
+   * false, each inject first reads {@link #keys(Object)} once and removes, through
+   * {@link #replace(Object, String, String)}, the fields the propagators own written in another
+   * casing ({@code Traceparent}, {@code TRACESTATE}). The default is {@code false}.
    *
    * @return true if field names are always lowercase
    */

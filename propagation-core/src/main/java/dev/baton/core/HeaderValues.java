@@ -17,8 +17,9 @@ import java.nio.charset.StandardCharsets;
  *       them, and a propagator must not see half a value.
  *   <li>Optional whitespace (space, tab) around the value is trimmed; message headers, unlike HTTP,
  *       do not strip it on the way.
- *   <li>A raw value longer than the size cap (in bytes or chars) is absent; the check happens before
- *       any decoding, so a 1 MiB garbage header costs nothing.
+ *   <li>A raw value longer than the size cap, counted in UTF-8 bytes whatever its type, is absent;
+ *       the check happens before any decoding and stops counting at the cap, so a 1 MiB garbage
+ *       header costs next to nothing.
  * </ul>
  */
 final class HeaderValues {
@@ -29,7 +30,7 @@ final class HeaderValues {
   static String decode(Object raw, int maxLength) {
     if (raw instanceof String) {
       String s = (String) raw;
-      return s.length() > maxLength ? null : checkAndTrim(s);
+      return fits(s, maxLength) ? checkAndTrim(s) : null;
     }
     if (raw instanceof byte[]) {
       byte[] b = (byte[]) raw;
@@ -37,9 +38,40 @@ final class HeaderValues {
     }
     if (raw instanceof CharSequence) {
       CharSequence cs = (CharSequence) raw;
-      return cs.length() > maxLength ? null : checkAndTrim(cs.toString());
+      return fits(cs, maxLength) ? checkAndTrim(cs.toString()) : null;
     }
     return null;
+  }
+
+  /** Whether {@code s} takes at most {@code max} bytes in UTF-8; reads at most {@code max} chars. */
+  static boolean fits(CharSequence s, int max) {
+    int len = s.length();
+    if (len > max) {
+      return false; // every char takes at least one byte
+    }
+    if ((long) len * 3 <= max) {
+      return true; // and at most three (a surrogate pair: four for two chars)
+    }
+    return utf8Length(s, 0, len, max) <= max;
+  }
+
+  /**
+   * The UTF-8 length of {@code s[from, to)}, counting stopped once it passes {@code stopAbove}.
+   * A lone surrogate counts two bytes (the encoder writes one: counting errs on the safe side).
+   */
+  static long utf8Length(CharSequence s, int from, int to, long stopAbove) {
+    long n = 0;
+    for (int i = from; i < to && n <= stopAbove; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800 || Character.isSurrogate(c)) {
+        n += 2;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   private static String decodeBytes(byte[] b) {

@@ -32,12 +32,14 @@ public final class Propagation<C> {
     int max = tracing.headerMaxLength();
     this.getter = new CarrierGetter<>(carrier, max, Set.of());
     this.hidingGetter = new CarrierGetter<>(carrier, max, BatonPropagator.W3C_FIELDS);
-    this.setter = new CarrierSetter<>(carrier, Set.of());
+    this.setter = new CarrierSetter<>(carrier, Set.of(), propagator.fields());
     this.hidingSetter = new CarrierSetter<>(carrier, BatonPropagator.W3C_FIELDS);
   }
 
   /**
-   * Writes {@code context} into {@code carrier}, replacing any trace headers already there.
+   * Writes {@code context} into {@code carrier}, replacing any trace headers already there: every
+   * field the propagators own is removed first in any other casing ({@code Traceparent},
+   * {@code TRACESTATE}…), and each written field replaces the one of the same name.
    *
    * @param context the context to send, usually the producer or client span's
    * @param carrier the outgoing headers
@@ -47,6 +49,7 @@ public final class Propagation<C> {
       return;
     }
     try {
+      setter.removeStale(carrier);
       propagator.inject(context, carrier, setter, hidingSetter);
     } catch (RuntimeException e) {
       Faults.report("inject", e);

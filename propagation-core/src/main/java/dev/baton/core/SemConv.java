@@ -4,7 +4,10 @@ import io.opentelemetry.api.common.AttributeKey;
 
 /**
  * The semantic-convention attribute keys and values Baton writes (messaging and RPC conventions as
- * of semantic-conventions v1.44), in one place. Each constant is named after its attribute.
+ * of semantic-conventions v1.44.0, schema {@code https://opentelemetry.io/schemas/1.44.0}), in one
+ * place. Each constant is named after its attribute. Attributes the v1.44.0 registry marks
+ * deprecated (such as {@code rpc.grpc.status_code} or {@code rpc.system}) are not written; the one
+ * exception is the opt-in {@code rpc.message} event, see {@link #RPC_MESSAGE_EVENT}.
  *
  * <p>For Baton's transport modules and for tests asserting on spans.
  *
@@ -27,6 +30,18 @@ public final class SemConv {
   /** {@code messaging.destination.name}. */
   public static final AttributeKey<String> MESSAGING_DESTINATION_NAME =
       AttributeKey.stringKey("messaging.destination.name");
+  /**
+   * {@code messaging.destination.temporary}: set, to {@code true}, only on spans of a destination
+   * that may not exist any more once its messages are processed.
+   */
+  public static final AttributeKey<Boolean> MESSAGING_DESTINATION_TEMPORARY =
+      AttributeKey.booleanKey("messaging.destination.temporary");
+  /**
+   * {@code messaging.destination.anonymous}: set, to {@code true}, only on spans of a destination
+   * without a name or with a generated one.
+   */
+  public static final AttributeKey<Boolean> MESSAGING_DESTINATION_ANONYMOUS =
+      AttributeKey.booleanKey("messaging.destination.anonymous");
   /** {@code messaging.destination.partition.id}. */
   public static final AttributeKey<String> MESSAGING_DESTINATION_PARTITION_ID =
       AttributeKey.stringKey("messaging.destination.partition.id");
@@ -48,7 +63,10 @@ public final class SemConv {
   /** {@code messaging.message.body.size}. */
   public static final AttributeKey<Long> MESSAGING_MESSAGE_BODY_SIZE =
       AttributeKey.longKey("messaging.message.body.size");
-  /** {@code messaging.batch.message_count}. */
+  /**
+   * {@code messaging.batch.message_count}: only on spans of a batch operation, never on a
+   * single-message one.
+   */
   public static final AttributeKey<Long> MESSAGING_BATCH_MESSAGE_COUNT =
       AttributeKey.longKey("messaging.batch.message_count");
 
@@ -74,12 +92,30 @@ public final class SemConv {
   // RPC
   /** {@code rpc.system.name}. */
   public static final AttributeKey<String> RPC_SYSTEM_NAME = AttributeKey.stringKey("rpc.system.name");
-  /** {@code rpc.method}: the fully-qualified method, {@code package.Service/Method}. */
+  /**
+   * {@code rpc.method}: the fully-qualified method, {@code package.Service/Method}, when the method
+   * is recognised; {@link #RPC_METHOD_OTHER} when it is not.
+   */
   public static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
-  /** {@code rpc.status_code}: the status code's name, e.g. {@code DEADLINE_EXCEEDED}. */
-  public static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
+  /**
+   * {@code rpc.method_original}: the method name the client sent, set only when it differs from
+   * {@code rpc.method} (that is, when {@code rpc.method} is {@link #RPC_METHOD_OTHER}).
+   */
+  public static final AttributeKey<String> RPC_METHOD_ORIGINAL =
+      AttributeKey.stringKey("rpc.method_original");
+  /** {@code rpc.method} value for a method the server does not recognise. */
+  public static final String RPC_METHOD_OTHER = "_OTHER";
+  /**
+   * {@code rpc.response.status_code}: the status code as a string; for gRPC the code's name, e.g.
+   * {@code DEADLINE_EXCEEDED}.
+   */
+  public static final AttributeKey<String> RPC_RESPONSE_STATUS_CODE =
+      AttributeKey.stringKey("rpc.response.status_code");
 
-  /** Name of the optional per-message event on RPC spans. */
+  /**
+   * Name of the optional per-message event on RPC spans. Deprecated in v1.44.0 (obsoleted, no
+   * replacement) together with its two attributes below; Baton writes it only when asked to.
+   */
   public static final String RPC_MESSAGE_EVENT = "rpc.message";
   /** {@code rpc.message.type}: {@code SENT} or {@code RECEIVED}. */
   public static final AttributeKey<String> RPC_MESSAGE_TYPE = AttributeKey.stringKey("rpc.message.type");

@@ -2,21 +2,34 @@ package dev.baton.core;
 
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.baggage.BaggageBuilder;
+import io.opentelemetry.api.baggage.BaggageEntry;
 import io.opentelemetry.api.baggage.BaggageEntryMetadata;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
- * W3C Baggage with the specification's limits: at most 64 list-members and 8192 bytes are
- * propagated, whole members only (a member that would cross a limit is dropped, never cut).
- * Values are percent-decoded on the way in (invalid UTF-8 becomes U+FFFD) and percent-encoded on
- * the way out. An invalid member is skipped; the others are kept. Each direction has its own key
- * allow-list, so personal data does not leak across a boundary.
+ * W3C Baggage with the specification's limits: at most 64 list-members and 8192 bytes (UTF-8) are
+ * propagated in each direction, whole members only (a member that would cross a limit is dropped,
+ * never cut).
+ *
+ * <p>On the way in, every member is checked against the specification's grammar: the key a
+ * token, the value baggage-octets (then percent-decoded; invalid UTF-8 becomes U+FFFD), each
+ * property {@code key} or {@code key=value} of the same grammar, optional whitespace around each
+ * part. A member that does not conform is skipped, the others kept; properties are kept with the
+ * whitespace removed. The header is parsed in one pass: every character is looked at a bounded
+ * number of times.
+ *
+ * <p>On the way out, keys that are not tokens are dropped, values are percent-encoded, and
+ * properties (OpenTelemetry's entry metadata, opaque text any code may set) are written only
+ * when they conform to the property grammar; otherwise the member goes without them. So nothing
+ * but printable ASCII is ever written: no control character, no header injection into the next
+ * hop. Each direction has its own key allow-list, so personal data does not leak across a
+ * boundary.
  */
 final class W3CBaggage implements TextMapPropagator {
 
@@ -46,7 +59,7 @@ final class W3CBaggage implements TextMapPropagator {
     Baggage baggage = Baggage.fromContextOrNull(context);
     String header = null;
     if (baggage != null && !baggage.isEmpty() && !outbound.allowsNone()) {
-      header = encode(baggage);
+      header = encode(baggage, outbound);
     }
     if (header != null) {
       setter.set(carrier, BAGGAGE, header);
@@ -55,32 +68,55 @@ final class W3CBaggage implements TextMapPropagator {
     }
   }
 
-  private String encode(Baggage baggage) {
-    StringBuilder sb = new StringBuilder(64);
-    int[] count = {0};
-    baggage.forEach(
-        (key, entry) -> {
-          if (count[0] >= MAX_MEMBERS || !isToken(key, 0, key.length()) || !outbound.allows(key)) {
-            return;
-          }
-          StringBuilder member = new StringBuilder(key.length() + 16);
-          member.append(key).append('=');
-          percentEncode(entry.getValue(), member);
-          String meta = entry.getMetadata().getValue();
-          if (meta != null && !meta.isEmpty()) {
-            member.append(';').append(meta);
-          }
-          int extra = (sb.length() == 0 ? 0 : 1) + member.length();
-          if (sb.length() + extra > MAX_BYTES) {
-            return; // whole members only
-          }
-          if (sb.length() > 0) {
-            sb.append(',');
-          }
-          sb.append(member);
-          count[0]++;
-        });
-    return sb.length() == 0 ? null : sb.toString();
+  /** The header for {@code baggage}; {@code null} when no member may be sent. */
+  static String encode(Baggage baggage, BaggageFilter filter) {
+    Encoder encoder = new Encoder(filter);
+    baggage.forEach(encoder);
+    return encoder.header.length() == 0 ? null : encoder.header.toString();
+  }
+
+  /** Writes members while they fit the limits. A class, not a lambda: no capture per message. */
+  private static final class Encoder implements BiConsumer<String, BaggageEntry> {
+    private final BaggageFilter filter;
+    private final StringBuilder header = new StringBuilder(64);
+    private int members;
+    private long bytes;
+
+    Encoder(BaggageFilter filter) {
+      this.filter = filter;
+    }
+
+    @Override
+    public void accept(String key, BaggageEntry entry) {
+      if (members >= MAX_MEMBERS
+          || key == null
+          || entry == null
+          || !isToken(key, 0, key.length())
+          || !filter.allows(key)) {
+        return;
+      }
+      int mark = header.length();
+      if (mark > 0) {
+        header.append(',');
+      }
+      header.append(key).append('=');
+      percentEncode(entry.getValue(), header);
+      String meta = entry.getMetadata() == null ? null : entry.getMetadata().getValue();
+      if (meta != null && !meta.isEmpty()) {
+        String properties = normalizeProperties(meta, 0, meta.length());
+        if (properties != null) {
+          header.append(';').append(properties);
+        }
+      }
+      // Everything appended is ASCII by now, but count bytes, as the limit is stated.
+      long added = HeaderValues.utf8Length(header, mark, header.length(), MAX_BYTES);
+      if (bytes + added > MAX_BYTES) {
+        header.setLength(mark); // whole members only
+        return;
+      }
+      bytes += added;
+      members++;
+    }
   }
 
   @Override
@@ -99,27 +135,39 @@ final class W3CBaggage implements TextMapPropagator {
     return parsed == null ? context : context.with(parsed);
   }
 
-  /** Parses a (joined) baggage value; {@code null} when no member survives. */
-  static Baggage parse(String header, BaggageFilter filter) {
+  /**
+   * Parses a (joined) baggage value in one pass; {@code null} when no member survives. Members
+   * are read up to the next comma (neither values nor properties may hold one); each is checked
+   * by scanning its own characters only. (A {@code CharSequence} so that a test can count the
+   * characters read; in use it is always a {@code String}.)
+   */
+  static Baggage parse(CharSequence header, BaggageFilter filter) {
     BaggageBuilder builder = null;
     int members = 0;
-    int bytes = 0;
+    long bytes = 0;
     int len = header.length();
     int start = 0;
-    while (start <= len) {
-      int comma = header.indexOf(',', start);
-      int end = comma < 0 ? len : comma;
-      int memberBytes = end - start + (start == 0 ? 0 : 1);
-      if (members < MAX_MEMBERS && bytes + memberBytes <= MAX_BYTES) {
-        if (addMember(header, start, end, filter, builder == null ? (builder = Baggage.builder()) : builder)) {
-          members++;
-          bytes += memberBytes;
+    while (start <= len && members < MAX_MEMBERS) {
+      int end = start;
+      while (end < len && header.charAt(end) != ',') {
+        end++;
+      }
+      int from = skipOws(header, start, end);
+      int to = trimOws(header, from, end);
+      if (from < to) {
+        // A valid member is ASCII, so its length is its size in bytes.
+        long memberBytes = (to - from) + (members == 0 ? 0 : 1);
+        if (bytes + memberBytes <= MAX_BYTES) {
+          if (builder == null) {
+            builder = Baggage.builder();
+          }
+          if (addMember(header, from, to, filter, builder)) {
+            members++;
+            bytes += memberBytes;
+          }
         }
       }
-      if (comma < 0) {
-        break;
-      }
-      start = comma + 1;
+      start = end + 1;
     }
     if (builder == null || members == 0) {
       return null;
@@ -128,74 +176,133 @@ final class W3CBaggage implements TextMapPropagator {
     return b.isEmpty() ? null : b;
   }
 
+  /**
+   * Checks and adds the member {@code h[from, to)} (no outer whitespace):
+   * {@code key OWS "=" OWS value *( OWS ";" OWS property )}.
+   */
   private static boolean addMember(
-      String h, int from, int to, BaggageFilter filter, BaggageBuilder builder) {
-    int semi = h.indexOf(';', from);
-    int valueEnd = (semi < 0 || semi > to) ? to : semi;
-    int eq = h.indexOf('=', from);
-    if (eq < 0 || eq >= valueEnd) {
+      CharSequence h, int from, int to, BaggageFilter filter, BaggageBuilder builder) {
+    int ke = tokenEnd(h, from, to);
+    if (ke == from) {
       return false;
     }
-    int ks = skipOws(h, from, eq);
-    int ke = trimOws(h, ks, eq);
-    if (!isToken(h, ks, ke)) {
+    int i = skipOws(h, ke, to);
+    if (i == to || h.charAt(i) != '=') {
       return false;
     }
-    int vs = skipOws(h, eq + 1, valueEnd);
-    int ve = trimOws(h, vs, valueEnd);
-    for (int i = vs; i < ve; i++) {
-      if (!isBaggageOctet(h.charAt(i))) {
+    int vs = skipOws(h, i + 1, to);
+    int ve = vs;
+    boolean percent = false;
+    while (ve < to && isBaggageOctet(h.charAt(ve))) {
+      if (h.charAt(ve) == '%') {
+        // Checked here, so a malformed escape costs no allocation.
+        if (ve + 2 >= to || hexValue(h.charAt(ve + 1)) < 0 || hexValue(h.charAt(ve + 2)) < 0) {
+          return false;
+        }
+        percent = true;
+        ve += 2;
+      }
+      ve++;
+    }
+    i = skipOws(h, ve, to);
+    String meta = "";
+    if (i < to) {
+      if (h.charAt(i) != ';') {
+        return false; // a character no value may hold
+      }
+      meta = normalizeProperties(h, i + 1, to);
+      if (meta == null) {
         return false;
       }
     }
-    String value = percentDecode(h, vs, ve);
-    if (value == null) {
-      return false;
-    }
-    String key = h.substring(ks, ke);
+    String key = h.subSequence(from, ke).toString();
     if (!filter.allows(key)) {
       return false;
     }
-    String meta = "";
-    if (valueEnd < to) {
-      int ms = skipOws(h, valueEnd + 1, to);
-      meta = h.substring(ms, trimOws(h, ms, to));
-    }
+    String value = percent ? percentDecode(h, vs, ve) : h.subSequence(vs, ve).toString();
     builder.put(key, value, BaggageEntryMetadata.create(meta));
     return true;
   }
 
-  private static int skipOws(String s, int from, int to) {
+  /**
+   * Checks {@code s[from, to)} as {@code OWS property *( OWS ";" OWS property ) OWS}, each
+   * property {@code key OWS "=" OWS value} or {@code key}; returns the properties joined by
+   * {@code ;} without whitespace, or {@code null} when they do not conform (an empty property, a
+   * control character or any non-ASCII character included).
+   */
+  static String normalizeProperties(CharSequence s, int from, int to) {
+    StringBuilder out = null;
+    int i = from;
+    while (true) {
+      i = skipOws(s, i, to);
+      int ks = i;
+      int ke = tokenEnd(s, ks, to);
+      if (ke == ks) {
+        return null;
+      }
+      i = skipOws(s, ke, to);
+      int vs = -1;
+      int ve = -1;
+      if (i < to && s.charAt(i) == '=') {
+        vs = skipOws(s, i + 1, to);
+        ve = vs;
+        while (ve < to && isBaggageOctet(s.charAt(ve))) {
+          ve++;
+        }
+        i = skipOws(s, ve, to);
+      }
+      if (out == null) {
+        out = new StringBuilder(to - from);
+      } else {
+        out.append(';');
+      }
+      out.append(s, ks, ke);
+      if (vs >= 0) {
+        out.append('=').append(s, vs, ve);
+      }
+      if (i == to) {
+        return out.toString();
+      }
+      if (s.charAt(i) != ';') {
+        return null;
+      }
+      i++;
+    }
+  }
+
+  private static int skipOws(CharSequence s, int from, int to) {
     while (from < to && HeaderValues.isOws(s.charAt(from))) {
       from++;
     }
     return from;
   }
 
-  private static int trimOws(String s, int from, int to) {
+  private static int trimOws(CharSequence s, int from, int to) {
     while (to > from && HeaderValues.isOws(s.charAt(to - 1))) {
       to--;
     }
     return to;
   }
 
+  /** The end of the token starting at {@code from}; {@code from} when there is none. */
+  private static int tokenEnd(CharSequence s, int from, int to) {
+    int i = from;
+    while (i < to && isTokenChar(s.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
   /** RFC 7230 token. */
-  static boolean isToken(String s, int from, int to) {
-    if (from >= to) {
-      return false;
-    }
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+  static boolean isToken(CharSequence s, int from, int to) {
+    return from < to && tokenEnd(s, from, to) == to;
+  }
+
+  private static boolean isTokenChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || (c < 0x80 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
   }
 
   /** {@code %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E}. */
@@ -207,30 +314,35 @@ final class W3CBaggage implements TextMapPropagator {
         || (c >= 0x5d && c <= 0x7e);
   }
 
-  private static String percentDecode(String s, int from, int to) {
-    if (s.indexOf('%', from) < 0 || s.indexOf('%', from) >= to) {
-      return s.substring(from, to);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
+  /** Decodes {@code s[from, to)}: baggage-octets whose {@code %} escapes are all well formed. */
+  private static String percentDecode(CharSequence s, int from, int to) {
+    byte[] out = new byte[to - from];
+    int n = 0;
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (c == '%') {
-        if (i + 2 >= to) {
-          return null;
-        }
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          return null;
-        }
-        out.write(hi << 4 | lo);
+        out[n++] = (byte) (hexValue(s.charAt(i + 1)) << 4 | hexValue(s.charAt(i + 2)));
         i += 2;
       } else {
-        out.write(c);
+        out[n++] = (byte) c;
       }
     }
     // new String(..., UTF_8) turns invalid sequences into U+FFFD, as the specification asks.
-    return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  /** The value of an ASCII hex digit (either case), or -1. */
+  private static int hexValue(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 
   private static void percentEncode(String value, StringBuilder out) {

@@ -42,11 +42,18 @@ class ConfigTest {
   void typedValuesAreAccepted() {
     ConfigReader r =
         ConfigReader.of(
-            Map.of("baton.x.flag", true, "baton.x.n", 5, "baton.x.list", List.of("a", "b")),
-            Set.of("baton.x.flag", "baton.x.n", "baton.x.list"));
-    assertThat(r.bool("baton.x.flag", false)).isTrue();
-    assertThat(r.integer("baton.x.n", 1, 1, 10)).isEqualTo(5);
-    assertThat(r.list("baton.x.list", List.of())).containsExactly("a", "b");
+            Map.of(
+                "baton.kafka.capture.message.key", true,
+                "baton.amqp.publish.max.pending.confirms", 5,
+                "baton.grpc.metadata.capture", List.of("a", "b"),
+                "baton.inbound.policy", InboundPolicy.LINK),
+            Set.of());
+    assertThat(r.bool("baton.kafka.capture.message.key", false)).isTrue();
+    assertThat(r.integer("baton.amqp.publish.max.pending.confirms", 10_000, 1, 1_000_000))
+        .isEqualTo(5);
+    assertThat(r.list("baton.grpc.metadata.capture", List.of())).containsExactly("a", "b");
+    assertThat(r.enumValue("baton.inbound.policy", InboundPolicy.class, InboundPolicy.CONTINUE))
+        .isEqualTo(InboundPolicy.LINK);
   }
 
   @Test
@@ -74,8 +81,9 @@ class ConfigTest {
             () -> BatonTracing.fromConfig(ConfigReader.of(Map.of("baton.opentelemetry", "yes"), Set.of())))
         .hasMessageContaining("baton.opentelemetry")
         .hasMessageContaining("io.opentelemetry.api.OpenTelemetry");
-    ConfigReader r = ConfigReader.of(Map.of("baton.x", "yes"), Set.of("baton.x"));
-    assertThatThrownBy(() -> r.bool("baton.x", false)).hasMessageContaining("true or false");
+    assertThatThrownBy(() -> ConfigReader.of(Map.of("baton.amqp.settle.spans", "yes"), Set.of()))
+        .hasMessageContaining("'baton.amqp.settle.spans'")
+        .hasMessageContaining("true or false");
   }
 
   @Test

@@ -60,7 +60,8 @@ class CheckoutChainIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String PLACE_ORDER = "checkout.Checkout/PlaceOrder";
   private static final String RESERVE = "inventory.Inventory/Reserve";
-  private static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
+  private static final AttributeKey<String> RPC_STATUS_CODE =
+      AttributeKey.stringKey("rpc.response.status_code");
   private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
   private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
 
