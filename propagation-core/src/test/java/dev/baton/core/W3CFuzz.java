@@ -1,12 +1,15 @@
 package dev.baton.core;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Generators of hostile W3C header values, and the independent reading of a {@code traceparent}
+ * Generators of hostile W3C header values (copied into each transport's tests, which cannot
+ * share test code with the core), and the independent reading of a {@code traceparent}
  * that the fuzz properties compare Baton's parsing with. Written from the W3C Trace Context and
  * Baggage specifications, not from Baton's code.
  */
@@ -255,10 +258,10 @@ final class W3CFuzz {
    * String/CharSequence or strict UTF-8 bytes, within the size cap, without control characters
    * other than tab; optional whitespace trimmed. Returns the matcher of a valid value, else null.
    */
-  static Matcher expectedParent(TestCarrier c, int maxLength) {
+  static Matcher expectedParent(List<? extends Map.Entry<String, ?>> c, int maxLength) {
     String value = joined(c, "traceparent", maxLength);
     if (value == null) {
-      for (java.util.Map.Entry<String, Object> f : c.fields) {
+      for (Map.Entry<String, ?> f : c) {
         String k = f.getKey();
         if (k != null && !k.equals("traceparent") && k.equalsIgnoreCase("traceparent")) {
           value = joined(c, k, maxLength);
@@ -283,9 +286,9 @@ final class W3CFuzz {
     return m;
   }
 
-  private static String joined(TestCarrier c, String name, int maxLength) {
+  private static String joined(List<? extends Map.Entry<String, ?>> c, String name, int maxLength) {
     StringBuilder sb = null;
-    for (java.util.Map.Entry<String, Object> f : c.fields) {
+    for (Map.Entry<String, ?> f : c) {
       if (!name.equals(f.getKey())) {
         continue;
       }
