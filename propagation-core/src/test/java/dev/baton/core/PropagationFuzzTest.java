@@ -18,9 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,15 +67,11 @@ class PropagationFuzzTest {
     FuzzRuns.run("core inject", PropagationFuzzTest::injectKeepsUserFieldsAndCaps);
   }
 
-  @Disabled("found by fuzzing: baggage member properties are not validated and the 8192 cap"
-      + " counts chars, not bytes; fixed on branch i10-core")
   @Test
   void baggagePropertiesOfAnyTextRandom() {
     FuzzRuns.run("core baggage properties", PropagationFuzzTest::baggagePropertiesStayValid);
   }
 
-  @Disabled("found by fuzzing: propagator() reads fields past the header cap; fixed on branch"
-      + " i10-core")
   @Test
   void propagatorHonoursTheCapRandom() {
     FuzzRuns.run("core propagator() cap", PropagationFuzzTest::propagatorHonoursTheCap);
@@ -136,7 +130,7 @@ class PropagationFuzzTest {
 
   /**
    * Injection of any valid context into a carrier holding any fields: every field not named
-   * exactly like a W3C field stays, in order; one traceparent, at most one tracestate and one
+   * like a W3C field (in any casing) stays, in order; one traceparent, at most one tracestate and one
    * baggage, within the W3C caps; extraction reads back the same ids and baggage values.
    */
   static void injectKeepsUserFieldsAndCaps(Entropy e) {
@@ -226,6 +220,19 @@ class PropagationFuzzTest {
     }
   };
 
+  /**
+   * The fields Baton owns on inject: the W3C names in any casing (a stale {@code TraceParent} from
+   * another library is removed so a receiver cannot read it instead of Baton's).
+   */
+  static boolean isW3cField(String name) {
+    for (String w3c : W3CFuzz.W3C) {
+      if (w3c.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean hasOtherCasing(List<Map.Entry<String, Object>> fields, String name) {
     for (Map.Entry<String, Object> f : fields) {
       if (!name.equals(f.getKey()) && name.equalsIgnoreCase(f.getKey())) {
@@ -238,13 +245,13 @@ class PropagationFuzzTest {
   static void checkInjected(TestCarrier out, List<Map.Entry<String, Object>> user, SpanContext sc) {
     List<Map.Entry<String, Object>> kept = new ArrayList<>();
     for (Map.Entry<String, Object> f : out.fields) {
-      if (!Set.of(W3CFuzz.W3C).contains(f.getKey())) {
+      if (!isW3cField(f.getKey())) {
         kept.add(f);
       }
     }
     List<Map.Entry<String, Object>> expectedKept = new ArrayList<>();
     for (Map.Entry<String, Object> f : user) {
-      if (!Set.of(W3CFuzz.W3C).contains(f.getKey())) {
+      if (!isW3cField(f.getKey())) {
         expectedKept.add(f);
       }
     }
