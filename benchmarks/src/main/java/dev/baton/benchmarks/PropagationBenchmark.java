@@ -1,7 +1,7 @@
 package dev.baton.benchmarks;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.Propagation;
+import dev.baton.core.internal.Propagation;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;

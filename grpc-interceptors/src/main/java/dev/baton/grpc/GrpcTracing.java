@@ -1,8 +1,8 @@
 package dev.baton.grpc;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
-import dev.baton.core.Propagation;
+import dev.baton.core.internal.ConfigReader;
+import dev.baton.core.internal.Propagation;
 import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.ServerInterceptor;

@@ -1,13 +1,13 @@
 package dev.baton.kafka;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
-import dev.baton.core.Faults;
-import dev.baton.core.Inbound;
+import dev.baton.core.internal.ConfigReader;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.Inbound;
 import dev.baton.core.ProcessingScope;
-import dev.baton.core.Propagation;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;

@@ -1,5 +1,13 @@
 package dev.baton.core;
 
+import dev.baton.core.internal.BaggageFilter;
+import dev.baton.core.internal.BatonPropagator;
+import dev.baton.core.internal.BuildInfo;
+import dev.baton.core.internal.ConfigReader;
+import dev.baton.core.internal.HeaderCarrier;
+import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.Settings;
+import dev.baton.core.internal.W3CBaggage;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;

@@ -1,5 +1,6 @@
 package dev.baton.core;
 
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
