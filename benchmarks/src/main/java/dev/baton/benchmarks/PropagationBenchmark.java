@@ -36,7 +36,7 @@ public class PropagationBenchmark {
 
     public Propagators() {
       OpenTelemetry propagating = OpenTelemetry.propagating(ContextPropagators.create(Telemetry.W3C));
-      baton = BatonTracing.create(propagating).propagation(MapCarrier.BATON);
+      baton = Propagation.of(BatonTracing.create(propagating), MapCarrier.BATON);
     }
   }
 

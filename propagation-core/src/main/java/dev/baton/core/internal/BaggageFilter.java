@@ -8,10 +8,13 @@ import java.util.Set;
 /**
  * Which baggage keys may cross a boundary in one direction. Built from a list of entries: an exact
  * key, a prefix ending in {@code *} ({@code tenant.*}), or {@code *} alone for every key. An empty
- * list lets nothing through.
+ * list lets nothing through. Immutable.
+ *
+ * <p>Part of Baton's internal machinery: no compatibility promise.
  */
 public final class BaggageFilter {
 
+  /** Lets every key through: the default in both directions. */
   public static final BaggageFilter ALL = new BaggageFilter(Set.of(), List.of(), true);
   static final BaggageFilter NONE = new BaggageFilter(Set.of(), List.of(), false);
 
@@ -25,6 +28,12 @@ public final class BaggageFilter {
     this.all = all;
   }
 
+  /**
+   * Returns the filter for an allow-list.
+   *
+   * @param entries exact keys, prefixes ending in {@code *}, or {@code *}; blank ones are skipped
+   * @return the filter
+   */
   public static BaggageFilter of(List<String> entries) {
     Set<String> exact = new LinkedHashSet<>();
     List<String> prefixes = new ArrayList<>();

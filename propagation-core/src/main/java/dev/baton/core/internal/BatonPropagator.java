@@ -30,7 +30,27 @@ public final class BatonPropagator implements TextMapPropagator {
   private final int maxLength;
   private final List<String> fields;
 
-  public BatonPropagator(TextMapPropagator configured, W3CBaggage baggage, int maxLength) {
+  /**
+   * Baton's propagator over the {@code OpenTelemetry} instance's own: W3C Trace Context, and W3C
+   * Baggage filtered by the two allow-lists; header values over {@code maxLength} UTF-8 bytes are
+   * absent.
+   *
+   * @param configured the instance's propagator, may be {@code null}
+   * @param inboundBaggage the baggage keys accepted from incoming carriers
+   * @param outboundBaggage the baggage keys written to outgoing carriers
+   * @param maxLength the header size cap
+   * @return the propagator
+   */
+  public static BatonPropagator create(
+      TextMapPropagator configured,
+      BaggageFilter inboundBaggage,
+      BaggageFilter outboundBaggage,
+      int maxLength) {
+    return new BatonPropagator(
+        configured, new W3CBaggage(inboundBaggage, outboundBaggage), maxLength);
+  }
+
+  BatonPropagator(TextMapPropagator configured, W3CBaggage baggage, int maxLength) {
     this.others = configured == null ? TextMapPropagator.noop() : configured;
     this.baggage = baggage;
     this.maxLength = maxLength;

@@ -9,13 +9,13 @@ import java.util.Properties;
  * filters at build time ({@code dev/baton/core/build.properties}), else the jar manifest's
  * {@code Implementation-Version}; and the semantic-conventions schema the spans follow.
  */
-public final class BuildInfo {
+final class BuildInfo {
 
   /** Baton writes attributes of OpenTelemetry semantic conventions v1.44.0. */
-  public static final String SCHEMA_URL = "https://opentelemetry.io/schemas/1.44.0";
+  static final String SCHEMA_URL = "https://opentelemetry.io/schemas/1.44.0";
 
   /** The build's version, or {@code null} when neither source has one. */
-  public static final String VERSION = readVersion();
+  static final String VERSION = readVersion();
 
   private BuildInfo() {}
 

@@ -1,5 +1,9 @@
 package dev.baton.core.internal;
 
+import dev.baton.core.BatonTracing;
+import dev.baton.core.InboundPolicy;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -72,6 +76,30 @@ public final class ConfigReader {
       }
     }
     return new ConfigReader(config);
+  }
+
+  /**
+   * Builds the core settings from this map's core keys ({@code docs/configuration.md}). The
+   * {@code OpenTelemetry} is the map's {@value BatonTracing#OPEN_TELEMETRY} entry, else
+   * {@link GlobalOpenTelemetry#get()}.
+   *
+   * @return the settings
+   * @throws IllegalArgumentException when a value is out of bounds
+   */
+  public BatonTracing batonTracing() {
+    OpenTelemetry otel = instance(BatonTracing.OPEN_TELEMETRY, OpenTelemetry.class);
+    BatonTracing.Builder b = BatonTracing.builder(otel != null ? otel : GlobalOpenTelemetry.get());
+    b.inboundPolicy(
+        enumValue(BatonTracing.INBOUND_POLICY, InboundPolicy.class, InboundPolicy.CONTINUE));
+    b.inboundBaggage(list(BatonTracing.BAGGAGE_INBOUND, List.of("*")));
+    b.outboundBaggage(list(BatonTracing.BAGGAGE_OUTBOUND, List.of("*")));
+    b.headerMaxLength(
+        integer(
+            BatonTracing.HEADER_MAX_LENGTH,
+            Settings.DEFAULT_HEADER_MAX_LENGTH,
+            Settings.MIN_HEADER_MAX_LENGTH,
+            Settings.MAX_HEADER_MAX_LENGTH));
+    return b.build();
   }
 
   private static void check(Settings.Setting s, Object v) {

@@ -6,12 +6,13 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * Injection into and extraction from one carrier type, with Baton's header rules and the settings
  * of the {@link BatonTracing} it came from. Built once per transport and carrier type
- * ({@link BatonTracing#propagation(HeaderCarrier)}), then used for every message. Thread-safe.
+ * ({@link #of(BatonTracing, HeaderCarrier)}), then used for every message. Thread-safe.
  * Neither method ever throws.
  *
  * <p>For Baton's transport modules; not meant for application code.
@@ -28,7 +29,22 @@ public final class Propagation<C> {
   private final CarrierSetter<C> setter;
   private final CarrierSetter<C> hidingSetter;
 
-  public Propagation(BatonTracing tracing, HeaderCarrier<C> carrier) {
+  /**
+   * Makes the injector/extractor for one carrier type with {@code tracing}'s settings. Call once
+   * per transport, not per message.
+   *
+   * @param tracing the settings
+   * @param carrier the carrier adapter
+   * @param <C> the carrier type
+   * @return the propagation for that carrier type
+   */
+  public static <C> Propagation<C> of(BatonTracing tracing, HeaderCarrier<C> carrier) {
+    return new Propagation<>(
+        Objects.requireNonNull(tracing, "tracing == null"),
+        Objects.requireNonNull(carrier, "carrier == null"));
+  }
+
+  private Propagation(BatonTracing tracing, HeaderCarrier<C> carrier) {
     this.propagator = (BatonPropagator) tracing.propagator();
     this.policy = tracing.inboundPolicy();
     int max = tracing.headerMaxLength();

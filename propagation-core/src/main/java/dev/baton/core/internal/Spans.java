@@ -1,10 +1,12 @@
 package dev.baton.core.internal;
 
+import dev.baton.core.BatonTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerBuilder;
 
 /**
  * Helpers that start messaging and RPC spans with the semantic conventions, and record errors.
@@ -18,6 +20,25 @@ import io.opentelemetry.api.trace.Tracer;
 public final class Spans {
 
   private Spans() {}
+
+  /**
+   * Returns a tracer for one of Baton's instrumentation scopes, such as {@code dev.baton.kafka},
+   * on {@code baton}'s {@code OpenTelemetry}. The scope carries Baton's version and the schema URL
+   * of the semantic conventions its spans follow ({@code https://opentelemetry.io/schemas/1.44.0}).
+   *
+   * @param baton the settings
+   * @param scope the instrumentation scope name
+   * @return the tracer
+   */
+  public static Tracer tracer(BatonTracing baton, String scope) {
+    TracerBuilder b =
+        baton.openTelemetry().getTracerProvider().tracerBuilder(scope)
+            .setSchemaUrl(BuildInfo.SCHEMA_URL);
+    if (BuildInfo.VERSION != null) {
+      b.setInstrumentationVersion(BuildInfo.VERSION);
+    }
+    return b.build();
+  }
 
   /**
    * A messaging span named {@code {operationName} {destination}} (just the operation name when the

@@ -31,7 +31,7 @@ import java.util.function.BiConsumer;
  * hop. Each direction has its own key allow-list, so personal data does not leak across a
  * boundary.
  */
-public final class W3CBaggage implements TextMapPropagator {
+final class W3CBaggage implements TextMapPropagator {
 
   static final String BAGGAGE = "baggage";
   static final int MAX_MEMBERS = 64;
@@ -41,7 +41,7 @@ public final class W3CBaggage implements TextMapPropagator {
   private final BaggageFilter inbound;
   private final BaggageFilter outbound;
 
-  public W3CBaggage(BaggageFilter inbound, BaggageFilter outbound) {
+  W3CBaggage(BaggageFilter inbound, BaggageFilter outbound) {
     this.inbound = inbound;
     this.outbound = outbound;
   }

@@ -20,7 +20,7 @@ class BaggageGrammarTest {
   static final String INJECTION = "p=\r\n X-Injected: 1";
 
   final Propagation<TestCarrier> propagation =
-      BatonTracing.create(OpenTelemetry.noop()).propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.create(OpenTelemetry.noop()), TestCarrier.ADAPTER);
 
   private static Baggage parse(String header) {
     Baggage b = W3CBaggage.parse(header, BaggageFilter.ALL);

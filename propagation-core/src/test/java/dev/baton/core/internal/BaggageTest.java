@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class BaggageTest {
 
   final Propagation<TestCarrier> all =
-      BatonTracing.create(OpenTelemetry.noop()).propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.create(OpenTelemetry.noop()), TestCarrier.ADAPTER);
 
   private Baggage extract(Propagation<TestCarrier> p, String... fields) {
     TestCarrier c = new TestCarrier();
@@ -63,8 +63,7 @@ class BaggageTest {
       sb.append(i == 0 ? "" : ",").append("k").append(i).append('=').append("v".repeat(1000));
     }
     Propagation<TestCarrier> p =
-        BatonTracing.builder(OpenTelemetry.noop()).headerMaxLength(16384).build()
-            .propagation(TestCarrier.ADAPTER);
+        Propagation.of(BatonTracing.builder(OpenTelemetry.noop()).headerMaxLength(16384).build(), TestCarrier.ADAPTER);
     Baggage b = extract(p, sb.toString());
     assertThat(b.size()).isEqualTo(8);
     b.forEach((k, e) -> assertThat(e.getValue()).hasSize(1000));
@@ -114,7 +113,7 @@ class BaggageTest {
             .inboundBaggage(List.of("tenant.*", "region"))
             .outboundBaggage(List.of("tenant.id"))
             .build();
-    Propagation<TestCarrier> p = baton.propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(baton, TestCarrier.ADAPTER);
     Baggage in = extract(p, "tenant.id=1,tenant.tier=gold,region=eu,user.email=a@b");
     assertThat(in.asMap().keySet()).containsExactlyInAnyOrder("tenant.id", "tenant.tier", "region");
 
@@ -127,7 +126,7 @@ class BaggageTest {
   void anEmptyAllowListPassesNothing() {
     BatonTracing baton =
         BatonTracing.builder(OpenTelemetry.noop()).inboundBaggage(List.of()).outboundBaggage(List.of()).build();
-    Propagation<TestCarrier> p = baton.propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(baton, TestCarrier.ADAPTER);
     assertThat(extract(p, "a=1").isEmpty()).isTrue();
     TestCarrier out = new TestCarrier().add("baggage", "stale=1");
     p.inject(Context.root().with(Baggage.builder().put("a", "1").build()), out);

@@ -20,7 +20,7 @@ class CarrierRulesTest {
   static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 
   final Propagation<TestCarrier> propagation =
-      BatonTracing.create(OpenTelemetry.noop()).propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.create(OpenTelemetry.noop()), TestCarrier.ADAPTER);
 
   private String extractedTraceId(TestCarrier c) {
     SpanContext sc = Span.fromContext(propagation.extract(Context.root(), c)).getSpanContext();
@@ -132,7 +132,7 @@ class CarrierRulesTest {
           }
         };
     long faults = Faults.count();
-    Propagation<TestCarrier> p = BatonTracing.create(OpenTelemetry.noop()).propagation(lowercase);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(OpenTelemetry.noop()), lowercase);
     SpanContext sc =
         Span.fromContext(p.extract(Context.root(), new TestCarrier().add("TraceParent", TP)))
             .getSpanContext();
@@ -182,7 +182,7 @@ class CarrierRulesTest {
             throw new UnsupportedOperationException("read-only");
           }
         };
-    Propagation<TestCarrier> p = BatonTracing.create(OpenTelemetry.noop()).propagation(broken);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(OpenTelemetry.noop()), broken);
     long before = Faults.count();
     Context extracted = p.extract(Context.root(), new TestCarrier());
     assertThat(extracted).isSameAs(Context.root());

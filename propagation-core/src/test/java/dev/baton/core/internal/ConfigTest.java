@@ -16,7 +16,7 @@ class ConfigTest {
 
   @Test
   void defaults() {
-    BatonTracing b = BatonTracing.fromConfig(ConfigReader.of(Map.of(), Set.of()));
+    BatonTracing b = ConfigReader.of(Map.of(), Set.of()).batonTracing();
     assertThat(b.inboundPolicy()).isEqualTo(InboundPolicy.CONTINUE);
     assertThat(b.headerMaxLength()).isEqualTo(8192);
   }
@@ -31,7 +31,7 @@ class ConfigTest {
     m.put("baton.header.max.length", "1024");
     m.put("baton.opentelemetry", otel);
     m.put("bootstrap.servers", "127.0.0.1:9092"); // not ours: ignored
-    BatonTracing b = BatonTracing.fromConfig(ConfigReader.of(m, Set.of()));
+    BatonTracing b = ConfigReader.of(m, Set.of()).batonTracing();
     assertThat(b.inboundPolicy()).isEqualTo(InboundPolicy.LINK);
     assertThat(b.headerMaxLength()).isEqualTo(1024);
     assertThat(b.openTelemetry()).isSameAs(otel);
@@ -69,18 +69,18 @@ class ConfigTest {
   @Test
   void badValuesFailNamingKeyAndExpectation() {
     assertThatThrownBy(
-            () -> BatonTracing.fromConfig(ConfigReader.of(Map.of("baton.inbound.policy", "maybe"), Set.of())))
+            () -> ConfigReader.of(Map.of("baton.inbound.policy", "maybe"), Set.of()).batonTracing())
         .hasMessageContaining("baton.inbound.policy")
         .hasMessageContaining("[continue, link, ignore]");
     assertThatThrownBy(
-            () -> BatonTracing.fromConfig(ConfigReader.of(Map.of("baton.header.max.length", "10"), Set.of())))
+            () -> ConfigReader.of(Map.of("baton.header.max.length", "10"), Set.of()).batonTracing())
         .hasMessageContaining("baton.header.max.length")
         .hasMessageContaining("from 512 to 1048576");
     assertThatThrownBy(
-            () -> BatonTracing.fromConfig(ConfigReader.of(Map.of("baton.header.max.length", "lots"), Set.of())))
+            () -> ConfigReader.of(Map.of("baton.header.max.length", "lots"), Set.of()).batonTracing())
         .hasMessageContaining("'lots'");
     assertThatThrownBy(
-            () -> BatonTracing.fromConfig(ConfigReader.of(Map.of("baton.opentelemetry", "yes"), Set.of())))
+            () -> ConfigReader.of(Map.of("baton.opentelemetry", "yes"), Set.of()).batonTracing())
         .hasMessageContaining("baton.opentelemetry")
         .hasMessageContaining("io.opentelemetry.api.OpenTelemetry");
     assertThatThrownBy(() -> ConfigReader.of(Map.of("baton.amqp.settle.spans", "yes"), Set.of()))
@@ -98,7 +98,7 @@ class ConfigTest {
             .outboundBaggage(List.of())
             .headerMaxLength(2048)
             .build();
-    BatonTracing copy = BatonTracing.fromConfig(ConfigReader.of(original.config(), Set.of()));
+    BatonTracing copy = ConfigReader.of(original.config(), Set.of()).batonTracing();
     assertThat(copy.openTelemetry()).isSameAs(otel);
     assertThat(copy.inboundPolicy()).isEqualTo(InboundPolicy.IGNORE);
     assertThat(copy.headerMaxLength()).isEqualTo(2048);

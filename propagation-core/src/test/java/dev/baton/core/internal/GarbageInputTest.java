@@ -22,9 +22,9 @@ class GarbageInputTest {
 
   final TestOtel otel = new TestOtel();
   final Propagation<TestCarrier> small =
-      BatonTracing.create(otel.sdk).propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
   final Propagation<TestCarrier> huge =
-      BatonTracing.builder(otel.sdk).headerMaxLength(1 << 20).build().propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(otel.sdk).headerMaxLength(1 << 20).build(), TestCarrier.ADAPTER);
 
   @RepeatedTest(40)
   void randomFieldsNeverThrow(org.junit.jupiter.api.RepetitionInfo info) {

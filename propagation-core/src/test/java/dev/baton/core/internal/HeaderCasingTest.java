@@ -38,7 +38,7 @@ class HeaderCasingTest {
   @Test
   void injectRemovesEveryOtherCasingOfTheW3cFields() {
     Propagation<TestCarrier> p =
-        BatonTracing.create(OpenTelemetry.noop()).propagation(TestCarrier.ADAPTER);
+        Propagation.of(BatonTracing.create(OpenTelemetry.noop()), TestCarrier.ADAPTER);
     TestCarrier c =
         new TestCarrier()
             .add("Traceparent", STALE)
@@ -58,7 +58,7 @@ class HeaderCasingTest {
   @Test
   void withNothingToSendEveryCasingOfTheTraceHeadersIsRemovedToo() {
     Propagation<TestCarrier> p =
-        BatonTracing.create(OpenTelemetry.noop()).propagation(TestCarrier.ADAPTER);
+        Propagation.of(BatonTracing.create(OpenTelemetry.noop()), TestCarrier.ADAPTER);
     TestCarrier c =
         new TestCarrier().add("TraceParent", STALE).add("TRACESTATE", "old=1").add("other", "kept");
 
@@ -74,7 +74,7 @@ class HeaderCasingTest {
     TextMapPropagator b3 = B3Propagator.injectingMultiHeaders();
     assertThat(b3.fields()).contains("X-B3-TraceId", "X-B3-Flags");
     Propagation<TestCarrier> p =
-        BatonTracing.create(new TestOtel(b3).sdk).propagation(TestCarrier.ADAPTER);
+        Propagation.of(BatonTracing.create(new TestOtel(b3).sdk), TestCarrier.ADAPTER);
     TestCarrier c =
         new TestCarrier()
             .add("x-b3-traceid", "11111111111111111111111111111111")
@@ -97,7 +97,7 @@ class HeaderCasingTest {
   void aCarrierWithoutOtherCasingsIsNotRewrittenMoreThanBefore() {
     List<String> replaced = new ArrayList<>();
     HeaderCarrier<TestCarrier> counting = counting(replaced);
-    Propagation<TestCarrier> p = BatonTracing.create(OpenTelemetry.noop()).propagation(counting);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(OpenTelemetry.noop()), counting);
     TestCarrier c = new TestCarrier().add("traceparent", STALE).add("tenant", "acme");
 
     p.inject(CONTEXT, c);
@@ -134,7 +134,7 @@ class HeaderCasingTest {
     long faults = Faults.count();
     TestCarrier c = new TestCarrier();
 
-    BatonTracing.create(OpenTelemetry.noop()).propagation(lowercase).inject(CONTEXT, c);
+    Propagation.of(BatonTracing.create(OpenTelemetry.noop()), lowercase).inject(CONTEXT, c);
 
     assertThat(c.only("traceparent")).isEqualTo(TP);
     assertThat(Faults.count()).isEqualTo(faults);

@@ -24,7 +24,7 @@ class InboundPolicyTest {
         new TestCarrier()
             .add("traceparent", "00-" + TRACE_ID + "-" + SPAN_ID + "-01")
             .add("baggage", "tenant=acme");
-    Inbound inbound = baton.propagation(TestCarrier.ADAPTER).inbound(Context.root(), in);
+    Inbound inbound = Propagation.of(baton, TestCarrier.ADAPTER).inbound(Context.root(), in);
     assertThat(Baggage.fromContext(inbound.parent()).getEntryValue("tenant"))
         .isEqualTo(policy == InboundPolicy.IGNORE ? null : "acme");
     Span span =
@@ -66,7 +66,7 @@ class InboundPolicyTest {
     BatonTracing baton = BatonTracing.create(otel.sdk);
     Span outer = otel.sdk.getTracer("t").spanBuilder("outer").startSpan();
     Context base = Context.root().with(outer);
-    Inbound inbound = baton.propagation(TestCarrier.ADAPTER).inbound(base, new TestCarrier());
+    Inbound inbound = Propagation.of(baton, TestCarrier.ADAPTER).inbound(base, new TestCarrier());
     assertThat(Span.fromContext(inbound.parent())).isSameAs(outer);
     assertThat(inbound.remote().isValid()).isFalse();
     outer.end();

@@ -14,7 +14,7 @@ class InstrumentationScopeTest {
     assertThat(buildVersion).as("set by propagation-core/pom.xml").isNotBlank();
 
     TestOtel otel = new TestOtel();
-    BatonTracing.create(otel.sdk).tracer("dev.baton.test").spanBuilder("s").startSpan().end();
+    Spans.tracer(BatonTracing.create(otel.sdk), "dev.baton.test").spanBuilder("s").startSpan().end();
 
     InstrumentationScopeInfo scope =
         otel.exporter.getFinishedSpanItems().get(0).getInstrumentationScopeInfo();

@@ -33,7 +33,7 @@ class LinearTimeTest {
 
   final BatonTracing baton =
       BatonTracing.builder(OpenTelemetry.noop()).headerMaxLength(LARGE).build();
-  final Propagation<TestCarrier> propagation = baton.propagation(TestCarrier.ADAPTER);
+  final Propagation<TestCarrier> propagation = Propagation.of(baton, TestCarrier.ADAPTER);
   final TextMapPropagator propagator = baton.propagator();
 
   /** Shapes that made the old parser search to the end of the header once per member. */

@@ -31,7 +31,7 @@ class OtherPropagatorsTest {
               W3CBaggagePropagator.getInstance(),
               B3Propagator.injectingSingleHeader(),
               JaegerPropagator.getInstance()));
-  final Propagation<TestCarrier> p = BatonTracing.create(otel.sdk).propagation(TestCarrier.ADAPTER);
+  final Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
 
   @Test
   void injectWritesW3cAndTheConfiguredFormatsOnceEach() {

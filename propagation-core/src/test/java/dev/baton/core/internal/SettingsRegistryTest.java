@@ -3,7 +3,6 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.core.BatonTracing;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.HashMap;
 import java.util.List;
@@ -49,7 +48,7 @@ class SettingsRegistryTest {
     Map<String, Object> m = oneMapForEverything();
     for (Set<String> transport : List.of(KAFKA_KEYS, AMQP_KEYS, GRPC_KEYS, Set.<String>of())) {
       ConfigReader r = ConfigReader.of(m, transport);
-      assertThat(BatonTracing.fromConfig(r).headerMaxLength()).isEqualTo(4096);
+      assertThat(r.batonTracing().headerMaxLength()).isEqualTo(4096);
     }
     ConfigReader amqp = ConfigReader.of(m, AMQP_KEYS);
     assertThat(amqp.bool("baton.amqp.settle.spans", false)).isTrue();

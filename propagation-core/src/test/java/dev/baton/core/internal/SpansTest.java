@@ -87,7 +87,7 @@ class SpansTest {
   @Test
   void processingScopeIsCurrentUntilClosedAndEndsTheSpanOnce() {
     Span span = otel.sdk.getTracer("t").spanBuilder("process q").startSpan();
-    ProcessingScope scope = ProcessingScope.open(io.opentelemetry.context.Context.root().with(span), span);
+    ProcessingScope scope = ProcessScope.open(io.opentelemetry.context.Context.root().with(span), span);
     assertThat(Span.current()).isSameAs(span);
     scope.recordException(new IllegalStateException("x"));
     scope.close();
@@ -96,9 +96,9 @@ class SpansTest {
     assertThat(otel.exporter.getFinishedSpanItems()).hasSize(1);
     assertThat(otel.exporter.getFinishedSpanItems().get(0).getStatus().getStatusCode())
         .isEqualTo(StatusCode.ERROR);
-    ProcessingScope.noop().recordException(new IllegalStateException());
-    ProcessingScope.noop().close();
-    assertThat(ProcessingScope.noop().span().getSpanContext().isValid()).isFalse();
+    ProcessScope.noop().recordException(new IllegalStateException());
+    ProcessScope.noop().close();
+    assertThat(ProcessScope.noop().span().getSpanContext().isValid()).isFalse();
   }
 
   @Test

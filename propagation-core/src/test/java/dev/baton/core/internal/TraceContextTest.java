@@ -49,7 +49,7 @@ class TraceContextTest {
   @Test
   void randomFlagSurvivesAnSdkChildSpan() {
     TestOtel otel = new TestOtel();
-    Propagation<TestCarrier> p = BatonTracing.create(otel.sdk).propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
     TestCarrier in =
         new TestCarrier().add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03");
     Context parent = p.extract(Context.root(), in);
@@ -104,7 +104,7 @@ class TraceContextTest {
   @Test
   void anInvalidTracestateDoesNotAffectTraceparent() {
     Propagation<TestCarrier> p =
-        BatonTracing.create(io.opentelemetry.api.OpenTelemetry.noop()).propagation(TestCarrier.ADAPTER);
+        Propagation.of(BatonTracing.create(io.opentelemetry.api.OpenTelemetry.noop()), TestCarrier.ADAPTER);
     TestCarrier in = new TestCarrier()
         .add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
         .add("tracestate", "BAD KEY=1");

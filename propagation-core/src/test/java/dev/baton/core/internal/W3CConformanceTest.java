@@ -94,7 +94,7 @@ class W3CConformanceTest {
   void conformsToTheW3cSuite(Case c) {
     TestOtel otel = new TestOtel();
     BatonTracing baton = BatonTracing.create(otel.sdk);
-    Propagation<TestCarrier> propagation = baton.propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> propagation = Propagation.of(baton, TestCarrier.ADAPTER);
     Tracer tracer = otel.sdk.getTracer("conformance");
 
     Inbound inbound = propagation.inbound(Context.root(), c.in());
