@@ -53,6 +53,30 @@ class DocsTest {
     assertThat(documentedSettings("Transport settings")).containsExactlyEntriesOf(transports);
   }
 
+  /**
+   * The settings are tabled once: the transports' documents and READMEs link to
+   * docs/configuration.md instead of repeating a row of it (and drifting from it).
+   */
+  @Test
+  void noOtherDocumentRepeatsASettingsTable() throws IOException {
+    List<String> repeated = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(REPO)) {
+      for (Path md : (Iterable<Path>) files::iterator) {
+        String rel = REPO.relativize(md).toString().replace(java.io.File.separatorChar, '/');
+        if (!rel.endsWith(".md") || rel.equals("docs/configuration.md")
+            || rel.contains("/target/") || rel.startsWith(".")) {
+          continue;
+        }
+        for (String line : Files.readAllLines(md, StandardCharsets.UTF_8)) {
+          if (line.startsWith("| `baton.")) {
+            repeated.add(rel + ": " + line.substring(0, Math.min(60, line.length())));
+          }
+        }
+      }
+    }
+    assertThat(repeated).isEmpty();
+  }
+
   @Test
   void everyTestTheseDocumentsCiteExists() throws IOException {
     Pattern cited = Pattern.compile("`([A-Z][A-Za-z0-9]*(?:Test|IT))(?:[#.]([A-Za-z0-9_]+))?`");
