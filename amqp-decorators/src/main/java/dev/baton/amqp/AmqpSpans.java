@@ -4,11 +4,12 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import dev.baton.core.BatonTracing;
-import dev.baton.core.Inbound;
 import dev.baton.core.ProcessingScope;
-import dev.baton.core.Propagation;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.ProcessScope;
+import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -53,8 +54,8 @@ final class AmqpSpans {
 
   AmqpSpans(
       BatonTracing baton, boolean settleSpans, boolean endPublishOnConfirm, int maxPendingConfirms) {
-    this.tracer = baton.tracer(INSTRUMENTATION_SCOPE);
-    this.propagation = baton.propagation(AmqpHeaders.INSTANCE);
+    this.tracer = Spans.tracer(baton, INSTRUMENTATION_SCOPE);
+    this.propagation = Propagation.of(baton, AmqpHeaders.INSTANCE);
     this.settleSpans = settleSpans;
     this.endPublishOnConfirm = endPublishOnConfirm;
     this.maxPendingConfirms = maxPendingConfirms;
@@ -365,6 +366,6 @@ final class AmqpSpans {
             body == null ? -1 : body.length,
             endpoint,
             null);
-    return ProcessingScope.open(context, Span.fromContext(context));
+    return ProcessScope.open(context, Span.fromContext(context));
   }
 }

@@ -6,9 +6,11 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.RecoverableChannel;
 import com.rabbitmq.client.RecoverableConnection;
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
-import dev.baton.core.Faults;
 import dev.baton.core.ProcessingScope;
+import dev.baton.core.internal.ConfigReader;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.ProcessScope;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import java.util.Map;
@@ -135,7 +137,7 @@ public final class AmqpTracing {
    */
   public static AmqpTracing fromConfig(Map<String, ?> config) {
     ConfigReader reader = ConfigReader.of(config, KEYS);
-    return builder(BatonTracing.fromConfig(reader))
+    return builder(reader.batonTracing())
         .settleSpans(reader.bool(SETTLE_SPANS, false))
         .endPublishOnConfirm(reader.bool(PUBLISH_END_ON_CONFIRM, false))
         .maxPendingConfirms(
@@ -210,7 +212,7 @@ public final class AmqpTracing {
       return spans.startProcessing(response);
     } catch (RuntimeException e) {
       Faults.report("amqp processing scope", e);
-      return ProcessingScope.noop();
+      return ProcessScope.noop();
     }
   }
 

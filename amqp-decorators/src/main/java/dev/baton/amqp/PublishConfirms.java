@@ -3,7 +3,7 @@ package dev.baton.amqp;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import java.util.Map;
 import java.util.concurrent.ConcurrentNavigableMap;

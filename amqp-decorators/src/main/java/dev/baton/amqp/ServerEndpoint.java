@@ -1,8 +1,8 @@
 package dev.baton.amqp;
 
 import com.rabbitmq.client.Connection;
-import dev.baton.core.Faults;
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.SemConv;
 import io.opentelemetry.api.trace.SpanBuilder;
 import java.net.InetAddress;
 

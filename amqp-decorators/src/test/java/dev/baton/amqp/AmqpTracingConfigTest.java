@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.baton.core.BatonTracing;
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.List;

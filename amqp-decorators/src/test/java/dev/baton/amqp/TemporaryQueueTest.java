@@ -1,14 +1,14 @@
 package dev.baton.amqp;
 
-import static dev.baton.core.SemConv.MESSAGING_DESTINATION_NAME;
-import static dev.baton.core.SemConv.MESSAGING_MESSAGE_BODY_SIZE;
-import static dev.baton.core.SemConv.MESSAGING_OPERATION_NAME;
-import static dev.baton.core.SemConv.MESSAGING_OPERATION_TYPE;
-import static dev.baton.core.SemConv.MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY;
-import static dev.baton.core.SemConv.MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG;
-import static dev.baton.core.SemConv.MESSAGING_SYSTEM;
-import static dev.baton.core.SemConv.SERVER_ADDRESS;
-import static dev.baton.core.SemConv.SERVER_PORT;
+import static dev.baton.core.internal.SemConv.MESSAGING_DESTINATION_NAME;
+import static dev.baton.core.internal.SemConv.MESSAGING_MESSAGE_BODY_SIZE;
+import static dev.baton.core.internal.SemConv.MESSAGING_OPERATION_NAME;
+import static dev.baton.core.internal.SemConv.MESSAGING_OPERATION_TYPE;
+import static dev.baton.core.internal.SemConv.MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY;
+import static dev.baton.core.internal.SemConv.MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG;
+import static dev.baton.core.internal.SemConv.MESSAGING_SYSTEM;
+import static dev.baton.core.internal.SemConv.SERVER_ADDRESS;
+import static dev.baton.core.internal.SemConv.SERVER_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;

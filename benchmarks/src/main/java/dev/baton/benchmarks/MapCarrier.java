@@ -1,6 +1,6 @@
 package dev.baton.benchmarks;
 
-import dev.baton.core.HeaderCarrier;
+import dev.baton.core.internal.HeaderCarrier;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.baton.benchmarks;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.Propagation;
+import dev.baton.core.internal.Propagation;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -36,7 +36,7 @@ public class PropagationBenchmark {
 
     public Propagators() {
       OpenTelemetry propagating = OpenTelemetry.propagating(ContextPropagators.create(Telemetry.W3C));
-      baton = BatonTracing.create(propagating).propagation(MapCarrier.BATON);
+      baton = Propagation.of(BatonTracing.create(propagating), MapCarrier.BATON);
     }
   }
 

@@ -1,8 +1,9 @@
 package dev.baton.grpc;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
-import dev.baton.core.Propagation;
+import dev.baton.core.internal.ConfigReader;
+import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.Spans;
 import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.ServerInterceptor;
@@ -84,8 +85,8 @@ public final class GrpcTracing {
 
   private GrpcTracing(Builder b) {
     this.baton = b.baton;
-    this.tracer = baton.tracer(SCOPE);
-    this.propagation = baton.propagation(new MetadataCarrier(baton.propagator().fields()));
+    this.tracer = Spans.tracer(baton, SCOPE);
+    this.propagation = Propagation.of(baton, new MetadataCarrier(baton.propagator().fields()));
     this.messageEvents = b.messageEvents;
     this.capture = b.capture;
     this.clientInterceptor = new TracingClientInterceptor(this);
@@ -141,7 +142,7 @@ public final class GrpcTracing {
    */
   public static GrpcTracing fromConfig(Map<String, ?> config) {
     ConfigReader reader = ConfigReader.of(config, Set.of(MESSAGE_EVENTS, CAPTURE_METADATA));
-    Builder b = new Builder(BatonTracing.fromConfig(reader));
+    Builder b = new Builder(reader.batonTracing());
     b.messageEvents(reader.bool(MESSAGE_EVENTS, false));
     try {
       b.captureMetadata(reader.list(CAPTURE_METADATA, List.of()));

@@ -1,6 +1,6 @@
 package dev.baton.grpc;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import io.grpc.MethodDescriptor;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

@@ -1,7 +1,7 @@
 package dev.baton.grpc;
 
-import dev.baton.core.Faults;
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.SemConv;
 import io.grpc.Metadata;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanBuilder;

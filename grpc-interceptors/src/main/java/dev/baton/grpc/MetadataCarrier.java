@@ -1,6 +1,6 @@
 package dev.baton.grpc;
 
-import dev.baton.core.HeaderCarrier;
+import dev.baton.core.internal.HeaderCarrier;
 import io.grpc.Metadata;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package dev.baton.grpc;
 
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 

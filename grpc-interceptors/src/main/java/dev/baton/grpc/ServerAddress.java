@@ -1,6 +1,6 @@
 package dev.baton.grpc;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import io.opentelemetry.api.trace.SpanBuilder;
 
 /**

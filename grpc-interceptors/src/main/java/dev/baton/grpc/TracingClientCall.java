@@ -1,8 +1,8 @@
 package dev.baton.grpc;
 
-import dev.baton.core.Faults;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.grpc.ClientCall;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;

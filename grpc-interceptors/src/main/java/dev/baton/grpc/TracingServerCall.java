@@ -1,6 +1,6 @@
 package dev.baton.grpc;
 
-import dev.baton.core.Faults;
+import dev.baton.core.internal.Faults;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;

@@ -1,9 +1,9 @@
 package dev.baton.grpc;
 
-import dev.baton.core.Faults;
-import dev.baton.core.Inbound;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;

@@ -1,8 +1,8 @@
 package dev.baton.grpc;
 
-import dev.baton.core.Faults;
-import dev.baton.core.Inbound;
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.SemConv;
 import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;

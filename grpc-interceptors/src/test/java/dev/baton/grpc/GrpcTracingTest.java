@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;

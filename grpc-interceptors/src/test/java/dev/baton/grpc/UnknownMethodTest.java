@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;

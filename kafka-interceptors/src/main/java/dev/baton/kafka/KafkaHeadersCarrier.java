@@ -1,6 +1,6 @@
 package dev.baton.kafka;
 
-import dev.baton.core.HeaderCarrier;
+import dev.baton.core.internal.HeaderCarrier;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import org.apache.kafka.common.header.Header;

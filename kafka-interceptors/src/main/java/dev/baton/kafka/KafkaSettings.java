@@ -1,6 +1,6 @@
 package dev.baton.kafka;
 
-import dev.baton.core.ConfigReader;
+import dev.baton.core.internal.ConfigReader;
 import java.util.Set;
 
 /** The {@code baton.kafka.*} settings, with their defaults and limits, in one place. */

@@ -1,13 +1,15 @@
 package dev.baton.kafka;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
-import dev.baton.core.Faults;
-import dev.baton.core.Inbound;
+import dev.baton.core.InboundPolicy;
 import dev.baton.core.ProcessingScope;
-import dev.baton.core.Propagation;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.ConfigReader;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.ProcessScope;
+import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -70,10 +72,10 @@ public final class KafkaTracing {
 
   private KafkaTracing(Map<String, ?> config) {
     ConfigReader reader = ConfigReader.of(config, KafkaSettings.KEYS);
-    this.baton = BatonTracing.fromConfig(reader);
+    this.baton = reader.batonTracing();
     this.settings = KafkaSettings.from(reader);
-    this.tracer = baton.tracer(SCOPE);
-    this.propagation = baton.propagation(KafkaHeadersCarrier.INSTANCE);
+    this.tracer = Spans.tracer(baton, SCOPE);
+    this.propagation = Propagation.of(baton, KafkaHeadersCarrier.INSTANCE);
     Map<String, Object> own = new HashMap<>();
     for (Map.Entry<String, ?> e : config.entrySet()) {
       if (e.getKey().startsWith(ConfigReader.PREFIX) && e.getValue() != null) {
@@ -216,10 +218,10 @@ public final class KafkaTracing {
               record.topic());
       recordAttributes(builder, record);
       Span span = inbound.applyTo(builder).startSpan();
-      return ProcessingScope.open(inbound.parent().with(span), span);
+      return ProcessScope.open(inbound.parent().with(span), span);
     } catch (RuntimeException e) {
       Faults.report("kafka startProcessing", e);
-      return ProcessingScope.noop();
+      return ProcessScope.noop();
     }
   }
 

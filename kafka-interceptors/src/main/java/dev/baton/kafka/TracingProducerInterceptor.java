@@ -1,8 +1,8 @@
 package dev.baton.kafka;
 
-import dev.baton.core.Faults;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;

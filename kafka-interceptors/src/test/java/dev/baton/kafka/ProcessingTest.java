@@ -6,7 +6,7 @@ import static dev.baton.kafka.KafkaTestSupport.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;

@@ -3,7 +3,7 @@ package dev.baton.kafka;
 import static dev.baton.kafka.KafkaTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;

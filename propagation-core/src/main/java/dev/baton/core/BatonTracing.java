@@ -1,9 +1,9 @@
 package dev.baton.core;
 
-import io.opentelemetry.api.GlobalOpenTelemetry;
+import dev.baton.core.internal.BaggageFilter;
+import dev.baton.core.internal.BatonPropagator;
+import dev.baton.core.internal.Settings;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.TracerBuilder;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.HashMap;
 import java.util.List;
@@ -60,9 +60,10 @@ public final class BatonTracing {
     this.outboundBaggage = b.outboundBaggage;
     this.headerMaxLength = b.headerMaxLength;
     this.propagator =
-        new BatonPropagator(
+        BatonPropagator.create(
             openTelemetry.getPropagators().getTextMapPropagator(),
-            new W3CBaggage(inboundBaggage, outboundBaggage),
+            inboundBaggage,
+            outboundBaggage,
             headerMaxLength);
   }
 
@@ -87,33 +88,9 @@ public final class BatonTracing {
   }
 
   /**
-   * Builds Baton from {@code baton.*} settings (see {@code docs/configuration.md}). The
-   * {@code OpenTelemetry} is the map's {@value #OPEN_TELEMETRY} entry, else
-   * {@link GlobalOpenTelemetry#get()}.
-   *
-   * @param config a reader over the settings
-   * @return the settings
-   * @throws IllegalArgumentException when a value is invalid
-   */
-  public static BatonTracing fromConfig(ConfigReader config) {
-    OpenTelemetry otel = config.instance(OPEN_TELEMETRY, OpenTelemetry.class);
-    Builder b = builder(otel != null ? otel : GlobalOpenTelemetry.get());
-    b.inboundPolicy(config.enumValue(INBOUND_POLICY, InboundPolicy.class, InboundPolicy.CONTINUE));
-    b.inboundBaggage(config.list(BAGGAGE_INBOUND, List.of("*")));
-    b.outboundBaggage(config.list(BAGGAGE_OUTBOUND, List.of("*")));
-    b.headerMaxLength(
-        config.integer(
-            HEADER_MAX_LENGTH,
-            DEFAULT_HEADER_MAX_LENGTH,
-            MIN_HEADER_MAX_LENGTH,
-            MAX_HEADER_MAX_LENGTH));
-    return b.build();
-  }
-
-  /**
    * Returns these settings as {@code baton.*} keys (the {@code OpenTelemetry} instance included),
-   * for transports configured through a map, such as Kafka's interceptors:
-   * {@code fromConfig(ConfigReader.of(config(), ...))} builds equal settings.
+   * for transports configured through a map, such as Kafka's interceptors; read back, they build
+   * equal settings.
    *
    * @return a new, modifiable map
    */
@@ -137,23 +114,6 @@ public final class BatonTracing {
   }
 
   /**
-   * Returns a tracer for one of Baton's instrumentation scopes, such as {@code dev.baton.kafka}.
-   * The scope carries Baton's version and the schema URL of the semantic conventions its spans
-   * follow ({@code https://opentelemetry.io/schemas/1.44.0}).
-   *
-   * @param scope the instrumentation scope name
-   * @return the tracer
-   */
-  public Tracer tracer(String scope) {
-    TracerBuilder b =
-        openTelemetry.getTracerProvider().tracerBuilder(scope).setSchemaUrl(BuildInfo.SCHEMA_URL);
-    if (BuildInfo.VERSION != null) {
-      b.setInstrumentationVersion(BuildInfo.VERSION);
-    }
-    return b.build();
-  }
-
-  /**
    * Returns the propagator Baton injects and extracts with, for carriers Baton has no adapter
    * for. Values read through the caller's getter pass the same rules as on every transport
    * (control characters make a value absent, optional whitespace is trimmed, values over
@@ -163,21 +123,6 @@ public final class BatonTracing {
    */
   public TextMapPropagator propagator() {
     return propagator;
-  }
-
-  BatonPropagator batonPropagator() {
-    return propagator;
-  }
-
-  /**
-   * Makes the injector/extractor for one carrier type. Call once per transport, not per message.
-   *
-   * @param carrier the carrier adapter
-   * @param <C> the carrier type
-   * @return the propagation for that carrier type
-   */
-  public <C> Propagation<C> propagation(HeaderCarrier<C> carrier) {
-    return new Propagation<>(this, Objects.requireNonNull(carrier, "carrier == null"));
   }
 
   /**

@@ -1,8 +1,6 @@
 package dev.baton.core;
 
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 
 /**
  * An open {@code process} span of one message, current on the thread that opened it. Every
@@ -26,49 +24,14 @@ import io.opentelemetry.context.Scope;
  *
  * @since 0.1.0
  */
-public final class ProcessingScope implements AutoCloseable {
-
-  private static final ProcessingScope NOOP = new ProcessingScope(Span.getInvalid(), null);
-
-  private final Span span;
-  private final Scope scope;
-  private boolean closed;
-
-  private ProcessingScope(Span span, Scope scope) {
-    this.span = span;
-    this.scope = scope;
-  }
-
-  /**
-   * Makes {@code context} current and returns the scope that ends {@code span} on close. For
-   * Baton's transport modules.
-   *
-   * @param context the context to make current; it holds {@code span}
-   * @param span the processing span
-   * @return the open scope
-   */
-  public static ProcessingScope open(Context context, Span span) {
-    return new ProcessingScope(span, context.makeCurrent());
-  }
-
-  /**
-   * Returns a scope that does nothing: processing goes on untraced when Baton could not start a
-   * span (a fault of its own, already reported).
-   *
-   * @return the no-op scope
-   */
-  public static ProcessingScope noop() {
-    return NOOP;
-  }
+public interface ProcessingScope extends AutoCloseable {
 
   /**
    * Returns the {@code process} span, for adding attributes or events.
    *
-   * @return the span; invalid for the no-op scope
+   * @return the span; invalid when Baton could not start one
    */
-  public Span span() {
-    return span;
-  }
+  Span span();
 
   /**
    * Records a failure of the processing code on the span: an exception event, {@code error.type}
@@ -76,21 +39,9 @@ public final class ProcessingScope implements AutoCloseable {
    *
    * @param error the failure
    */
-  public void recordException(Throwable error) {
-    Spans.recordException(span, error);
-  }
+  void recordException(Throwable error);
 
   /** Restores the previous context and ends the span; later calls do nothing. */
   @Override
-  public void close() {
-    if (closed || scope == null) {
-      return;
-    }
-    closed = true;
-    try {
-      scope.close();
-    } finally {
-      span.end();
-    }
-  }
+  void close();
 }

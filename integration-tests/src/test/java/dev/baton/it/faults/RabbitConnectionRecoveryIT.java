@@ -11,7 +11,7 @@ import com.rabbitmq.client.RecoverableConnection;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
 import dev.baton.amqp.AmqpTracing;
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
 import dev.baton.it.Spans;

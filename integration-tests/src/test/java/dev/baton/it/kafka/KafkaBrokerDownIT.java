@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaClientsVersion;
 import dev.baton.it.LocalKafkaBroker;
 import dev.baton.it.Spans;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.KafkaClientsVersion;

@@ -3,7 +3,7 @@ package dev.baton.it.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.KafkaClientsVersion;

@@ -1,0 +1,138 @@
+package dev.baton.core.internal;
+
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@link TextMapGetter} made from a {@link HeaderCarrier}.
+ *
+ * <p>Several fields of one name are joined with {@code ","}, which is what HTTP defines them to
+ * mean: {@code tracestate} and {@code baggage} fields combine, and two {@code traceparent} fields
+ * make a value no parser accepts, so the trace restarts as the W3C specification demands. A field
+ * that decodes to nothing (null, malformed bytes, control characters, over the cap) is absent.
+ * The joined value is capped too, in UTF-8 bytes like each field. A carrier that throws is
+ * treated as empty.
+ *
+ * <p>When {@code hidden} is not empty, those keys read as absent: that is how OpenTelemetry's own
+ * propagators are kept from second-guessing Baton's W3C parsing.
+ */
+final class CarrierGetter<C> implements TextMapGetter<C> {
+
+  private final HeaderCarrier<C> carrier;
+  private final int maxLength;
+  private final Set<String> hidden;
+
+  CarrierGetter(HeaderCarrier<C> carrier, int maxLength, Set<String> hidden) {
+    this.carrier = carrier;
+    this.maxLength = maxLength;
+    this.hidden = hidden;
+  }
+
+  @Override
+  public Iterable<String> keys(C c) {
+    if (c == null) {
+      return Collections.emptyList();
+    }
+    try {
+      Iterable<String> keys = carrier.keys(c);
+      if (hidden.isEmpty()) {
+        return keys;
+      }
+      List<String> visible = new ArrayList<>();
+      for (String k : keys) {
+        if (k != null && !hidden.contains(k)) {
+          visible.add(k);
+        }
+      }
+      return visible;
+    } catch (RuntimeException e) {
+      Faults.report("carrier keys", e);
+      return Collections.emptyList();
+    }
+  }
+
+  @Override
+  public String get(C c, String key) {
+    if (c == null || key == null || hidden.contains(key)) {
+      return null;
+    }
+    try {
+      String value = join(c, key);
+      if (value == null && !carrier.namesAreLowercase()) {
+        String other = otherCasing(c, key);
+        if (other != null) {
+          value = join(c, other);
+        }
+      }
+      return value;
+    } catch (RuntimeException e) {
+      Faults.report("carrier get", e);
+      return null;
+    }
+  }
+
+  /**
+   * Header names are case-sensitive in Kafka and AMQP but not in HTTP, where W3C headers come
+   * from. When the exact name yields no value (no field, or every field absent by the rules
+   * above), the first name in carrier order that equals it ignoring case is read instead; fields
+   * of a third casing are not joined with it.
+   */
+  private String otherCasing(C c, String key) {
+    for (String k : carrier.keys(c)) {
+      if (k != null && !k.equals(key) && k.equalsIgnoreCase(key)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private String join(C c, String key) {
+    String first = null;
+    StringBuilder joined = null;
+    long bytes = 0;
+    for (Object field : carrier.fields(c, key)) {
+      String v = HeaderValues.decode(field == null ? null : carrier.valueOf(field), maxLength);
+      if (v == null) {
+        continue;
+      }
+      // The cap holds for the joined value too, counted in UTF-8 bytes like each field.
+      bytes += (first == null ? 0 : 1) + HeaderValues.utf8Length(v, 0, v.length(), maxLength);
+      if (bytes > maxLength) {
+        return null;
+      }
+      if (first == null) {
+        first = v;
+      } else {
+        if (joined == null) {
+          joined = new StringBuilder(first.length() + v.length() + 1).append(first);
+        }
+        joined.append(',').append(v);
+      }
+    }
+    return joined == null ? first : joined.toString();
+  }
+
+  @Override
+  public Iterator<String> getAll(C c, String key) {
+    if (c == null || key == null || hidden.contains(key)) {
+      return Collections.emptyIterator();
+    }
+    try {
+      List<String> values = new ArrayList<>(2);
+      for (Object field : carrier.fields(c, key)) {
+        String v = HeaderValues.decode(field == null ? null : carrier.valueOf(field), maxLength);
+        if (v != null) {
+          values.add(v);
+        }
+      }
+      return values.iterator();
+    } catch (RuntimeException e) {
+      Faults.report("carrier getAll", e);
+      return Collections.emptyIterator();
+    }
+  }
+}

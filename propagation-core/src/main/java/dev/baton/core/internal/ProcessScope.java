@@ -1,0 +1,73 @@
+package dev.baton.core.internal;
+
+import dev.baton.core.ProcessingScope;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+
+/**
+ * The one implementation of {@link ProcessingScope}: a span made current on this thread, whose
+ * close restores the previous context and ends the span exactly once. Every transport's
+ * processing path (Kafka's and AMQP's {@code process}/{@code startProcessing}, AMQP's traced
+ * deliveries) runs user code inside one.
+ *
+ * <p>Part of Baton's internal machinery: no compatibility promise. Not thread-safe: open and
+ * close it on the same thread.
+ */
+public final class ProcessScope implements ProcessingScope {
+
+  private static final ProcessScope NOOP = new ProcessScope(Span.getInvalid(), null);
+
+  private final Span span;
+  private final Scope scope;
+  private boolean closed;
+
+  private ProcessScope(Span span, Scope scope) {
+    this.span = span;
+    this.scope = scope;
+  }
+
+  /**
+   * Makes {@code context} current and returns the scope that ends {@code span} on close.
+   *
+   * @param context the context to make current; it holds {@code span}
+   * @param span the processing span
+   * @return the open scope
+   */
+  public static ProcessScope open(Context context, Span span) {
+    return new ProcessScope(span, context.makeCurrent());
+  }
+
+  /**
+   * Returns a scope that does nothing: processing goes on untraced when Baton could not start a
+   * span (a fault of its own, already reported).
+   *
+   * @return the no-op scope
+   */
+  public static ProcessScope noop() {
+    return NOOP;
+  }
+
+  @Override
+  public Span span() {
+    return span;
+  }
+
+  @Override
+  public void recordException(Throwable error) {
+    Spans.recordException(span, error);
+  }
+
+  @Override
+  public void close() {
+    if (closed || scope == null) {
+      return;
+    }
+    closed = true;
+    try {
+      scope.close();
+    } finally {
+      span.end();
+    }
+  }
+}
