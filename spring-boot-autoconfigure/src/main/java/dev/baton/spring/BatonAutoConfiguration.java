@@ -1,7 +1,7 @@
 package dev.baton.spring;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
+import dev.baton.core.internal.ConfigReader;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.Map;
@@ -59,6 +59,6 @@ public final class BatonAutoConfiguration {
     }
     Map<String, Object> config = settings.core();
     config.put(BatonTracing.OPEN_TELEMETRY, otel);
-    return BatonTracing.fromConfig(ConfigReader.of(config, Set.of()));
+    return ConfigReader.of(config, Set.of()).batonTracing();
   }
 }

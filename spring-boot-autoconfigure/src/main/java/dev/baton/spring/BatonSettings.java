@@ -1,6 +1,7 @@
 package dev.baton.spring;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.core.internal.Settings;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,31 +37,11 @@ final class BatonSettings {
   static final String AMQP_PREFIX = "baton.amqp.";
   static final String GRPC_PREFIX = "baton.grpc.";
 
-  /** Keys whose value may be a list (a comma-separated string or a YAML list). */
-  static final Set<String> LIST_KEYS =
-      Set.of(
-          BatonTracing.BAGGAGE_INBOUND, BatonTracing.BAGGAGE_OUTBOUND, "baton.grpc.metadata.capture");
-
-  /** Every key of docs/configuration.md that a property can carry, and the Spring switches. */
-  static final Set<String> KEYS =
-      Set.of(
-          BatonTracing.INBOUND_POLICY,
-          BatonTracing.BAGGAGE_INBOUND,
-          BatonTracing.BAGGAGE_OUTBOUND,
-          BatonTracing.HEADER_MAX_LENGTH,
-          "baton.kafka.producer.span.end",
-          "baton.kafka.producer.inflight.max",
-          "baton.kafka.consumer.receive.spans",
-          "baton.kafka.capture.message.key",
-          "baton.amqp.settle.spans",
-          "baton.amqp.publish.end.on.confirm",
-          "baton.amqp.publish.max.pending.confirms",
-          "baton.grpc.message.events",
-          "baton.grpc.metadata.capture",
-          ENABLED,
-          KAFKA_ENABLED,
-          AMQP_ENABLED,
-          GRPC_ENABLED);
+  /**
+   * Every key of docs/configuration.md that a property can carry, the Spring switches included:
+   * core's settings registry, so a key added there is bound here too.
+   */
+  static final Set<String> KEYS = Set.copyOf(Settings.propertyKeys());
 
   private static final Set<String> SWITCHES =
       Set.of(ENABLED, KAFKA_ENABLED, AMQP_ENABLED, GRPC_ENABLED);
@@ -87,7 +68,7 @@ final class BatonSettings {
       if (SWITCHES.contains(key)) {
         continue;
       }
-      if (LIST_KEYS.contains(key)) {
+      if (Settings.isList(key)) {
         String raw = environment.getProperty(key);
         if (raw != null) {
           values.put(key, raw); // "" means "none", which a list binding would lose

@@ -1,6 +1,6 @@
 package dev.baton.spring;
 
-import dev.baton.core.HeaderCarrier;
+import dev.baton.core.internal.HeaderCarrier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

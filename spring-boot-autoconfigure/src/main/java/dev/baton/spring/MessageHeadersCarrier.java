@@ -1,7 +1,7 @@
 package dev.baton.spring;
 
 import com.rabbitmq.client.LongString;
-import dev.baton.core.HeaderCarrier;
+import dev.baton.core.internal.HeaderCarrier;
 import java.util.Collections;
 import java.util.Map;
 

@@ -1,10 +1,10 @@
 package dev.baton.spring;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.Inbound;
-import dev.baton.core.Propagation;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -32,8 +32,8 @@ final class RabbitSpans {
   final boolean endPublishOnConfirm;
 
   RabbitSpans(BatonTracing baton, boolean endPublishOnConfirm) {
-    this.tracer = baton.tracer(SCOPE);
-    this.propagation = baton.propagation(MessageHeadersCarrier.INSTANCE);
+    this.tracer = Spans.tracer(baton, SCOPE);
+    this.propagation = Propagation.of(baton, MessageHeadersCarrier.INSTANCE);
     this.endPublishOnConfirm = endPublishOnConfirm;
   }
 

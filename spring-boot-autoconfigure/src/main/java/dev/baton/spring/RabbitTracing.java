@@ -2,7 +2,7 @@ package dev.baton.spring;
 
 import dev.baton.amqp.AmqpTracing;
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
+import dev.baton.core.internal.ConfigReader;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Set;

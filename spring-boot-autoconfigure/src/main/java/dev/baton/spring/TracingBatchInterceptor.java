@@ -1,11 +1,12 @@
 package dev.baton.spring;
 
 import dev.baton.core.BatonTracing;
-import dev.baton.core.Faults;
+import dev.baton.core.internal.Faults;
 import dev.baton.core.ProcessingScope;
-import dev.baton.core.Propagation;
-import dev.baton.core.SemConv;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.ProcessScope;
+import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -34,8 +35,8 @@ final class TracingBatchInterceptor implements BatchInterceptor<Object, Object> 
   private final ThreadLocal<ProcessingScope> open = new ThreadLocal<>();
 
   TracingBatchInterceptor(BatonTracing baton) {
-    this.tracer = baton.tracer(SCOPE);
-    this.propagation = baton.propagation(KafkaHeadersCarrier.INSTANCE);
+    this.tracer = Spans.tracer(baton, SCOPE);
+    this.propagation = Propagation.of(baton, KafkaHeadersCarrier.INSTANCE);
   }
 
   @Override
@@ -78,7 +79,7 @@ final class TracingBatchInterceptor implements BatchInterceptor<Object, Object> 
         }
       }
       Span span = builder.startSpan();
-      return ProcessingScope.open(parent.with(span), span);
+      return ProcessScope.open(parent.with(span), span);
     } catch (RuntimeException e) {
       Faults.report("spring kafka batch", e);
       return null;

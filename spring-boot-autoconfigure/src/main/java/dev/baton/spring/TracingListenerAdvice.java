@@ -1,7 +1,8 @@
 package dev.baton.spring;
 
-import dev.baton.core.Faults;
+import dev.baton.core.internal.Faults;
 import dev.baton.core.ProcessingScope;
+import dev.baton.core.internal.ProcessScope;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.List;
@@ -54,7 +55,7 @@ final class TracingListenerAdvice implements MethodInterceptor {
       } else {
         return null;
       }
-      return ProcessingScope.open(context, Span.fromContext(context));
+      return ProcessScope.open(context, Span.fromContext(context));
     } catch (RuntimeException e) {
       Faults.report("spring rabbit listener", e);
       return null;

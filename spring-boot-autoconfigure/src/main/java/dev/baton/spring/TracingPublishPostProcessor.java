@@ -1,7 +1,7 @@
 package dev.baton.spring;
 
-import dev.baton.core.Faults;
-import dev.baton.core.Spans;
+import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.function.BiConsumer;

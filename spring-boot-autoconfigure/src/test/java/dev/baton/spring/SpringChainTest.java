@@ -2,7 +2,7 @@ package dev.baton.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.core.SemConv;
+import dev.baton.core.internal.SemConv;
 import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;

@@ -26,7 +26,9 @@ public final class Settings {
     CORE,
     KAFKA,
     AMQP,
-    GRPC
+    GRPC,
+    /** Read by {@code baton-spring-boot-autoconfigure} only: which parts it wires. */
+    SPRING
   }
 
   /** How a value is written. */
@@ -114,6 +116,11 @@ public final class Settings {
     // grpc-interceptors (GrpcTracing)
     bool(m, "baton.grpc.message.events", Module.GRPC, false);
     list(m, "baton.grpc.metadata.capture", Module.GRPC);
+
+    bool(m, "baton.enabled", Module.SPRING, true);
+    bool(m, "baton.kafka.enabled", Module.SPRING, true);
+    bool(m, "baton.amqp.enabled", Module.SPRING, true);
+    bool(m, "baton.grpc.enabled", Module.SPRING, true);
     ALL = Collections.unmodifiableMap(m);
   }
 
@@ -132,6 +139,33 @@ public final class Settings {
   /** The declared keys, in declaration order, for error messages. */
   static List<String> keys() {
     return new ArrayList<>(ALL.keySet());
+  }
+
+  /**
+   * Every key a text property can carry (all but the programmatic-only instance settings), in
+   * declaration order: what a configuration binder such as Spring Boot's accepts.
+   *
+   * @return a new list
+   */
+  public static List<String> propertyKeys() {
+    List<String> out = new ArrayList<>();
+    for (Setting s : ALL.values()) {
+      if (s.type != Type.INSTANCE) {
+        out.add(s.key);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns whether {@code key} is declared and takes a list.
+   *
+   * @param key the setting
+   * @return true for list settings
+   */
+  public static boolean isList(String key) {
+    Setting s = ALL.get(key);
+    return s != null && s.type == Type.LIST;
   }
 
   private static void choice(

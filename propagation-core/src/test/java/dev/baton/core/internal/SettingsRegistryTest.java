@@ -113,6 +113,8 @@ class SettingsRegistryTest {
       String module = s.key.split("\\.")[1];
       if (s.module == Settings.Module.CORE) {
         assertThat(module).isNotIn("kafka", "amqp", "grpc");
+      } else if (s.module == Settings.Module.SPRING) {
+        assertThat(s.key).as("a Spring switch").endsWith(".enabled");
       } else {
         assertThat(module).as(s.key).isEqualTo(s.module.name().toLowerCase());
       }

@@ -1,4 +1,4 @@
-package dev.baton.core;
+package dev.baton.core.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

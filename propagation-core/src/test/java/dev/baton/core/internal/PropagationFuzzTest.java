@@ -1,5 +1,7 @@
-package dev.baton.core;
+package dev.baton.core.internal;
 
+import dev.baton.core.BatonTracing;
+import dev.baton.core.InboundPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -31,19 +33,16 @@ import org.junit.jupiter.api.Test;
  */
 class PropagationFuzzTest {
 
-  static final int CAP = BatonTracing.DEFAULT_HEADER_MAX_LENGTH;
+  static final int CAP = Settings.DEFAULT_HEADER_MAX_LENGTH;
   static final TestOtel OTEL = new TestOtel();
   static final Propagation<TestCarrier> CONTINUE =
-      BatonTracing.create(OTEL.sdk).propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.create(OTEL.sdk), TestCarrier.ADAPTER);
   static final Propagation<TestCarrier> LINK =
-      BatonTracing.builder(OTEL.sdk).inboundPolicy(InboundPolicy.LINK).build()
-          .propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(OTEL.sdk).inboundPolicy(InboundPolicy.LINK).build(), TestCarrier.ADAPTER);
   static final Propagation<TestCarrier> IGNORE =
-      BatonTracing.builder(OTEL.sdk).inboundPolicy(InboundPolicy.IGNORE).build()
-          .propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(OTEL.sdk).inboundPolicy(InboundPolicy.IGNORE).build(), TestCarrier.ADAPTER);
   static final Propagation<TestCarrier> ALLOW_TENANT =
-      BatonTracing.builder(OTEL.sdk).inboundBaggage(List.of("tenant.*")).build()
-          .propagation(TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(OTEL.sdk).inboundBaggage(List.of("tenant.*")).build(), TestCarrier.ADAPTER);
 
   // ---- entry points ----
 

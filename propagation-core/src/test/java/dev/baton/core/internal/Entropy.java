@@ -1,4 +1,4 @@
-package dev.baton.core;
+package dev.baton.core.internal;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.util.SplittableRandom;

@@ -1,5 +1,7 @@
-package dev.baton.core;
+package dev.baton.core.internal;
 
+import dev.baton.core.BatonTracing;
+import dev.baton.core.InboundPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.baggage.Baggage;
@@ -24,8 +26,8 @@ class TrustTest {
 
   @Test
   void underLinkAnOutsideProducerCannotParentOurSpans() {
-    Propagation<TestCarrier> p = BatonTracing.builder(otel.sdk).inboundPolicy(InboundPolicy.LINK)
-        .build().propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.builder(otel.sdk).inboundPolicy(InboundPolicy.LINK)
+        .build(), TestCarrier.ADAPTER);
     Inbound inbound = p.inbound(Context.root(), new TestCarrier().add("traceparent", TP));
     Span span = inbound.applyTo(otel.sdk.getTracer("t").spanBuilder("process").setSpanKind(SpanKind.CONSUMER))
         .startSpan();
@@ -41,7 +43,7 @@ class TrustTest {
   void baggageOutsideTheAllowListNeverCrossesEitherWay() {
     BatonTracing baton = BatonTracing.builder(otel.sdk)
         .inboundBaggage(List.of("tenant.*")).outboundBaggage(List.of("tenant.id")).build();
-    Propagation<TestCarrier> p = baton.propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(baton, TestCarrier.ADAPTER);
     Context in = p.extract(Context.root(), new TestCarrier().add("traceparent", TP)
         .add("baggage", "tenant.id=acme,user.email=a%40b.example,tenant.region=eu"));
     assertThat(Baggage.fromContext(in).asMap()).containsOnlyKeys("tenant.id", "tenant.region");
@@ -55,7 +57,7 @@ class TrustTest {
 
   @Test
   void oversizedBaggageIsCutAtWholeMembers() {
-    Propagation<TestCarrier> p = BatonTracing.create(otel.sdk).propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 80; i++) {
       many.append(i == 0 ? "" : ",").append("k").append(i).append("=v").append(i);
@@ -69,7 +71,7 @@ class TrustTest {
     String big = "x".repeat(3000);
     String header = "a=" + big + ",b=" + big + ",c=" + big + ",d=small";
     Baggage cut = Baggage.fromContext(
-        BatonTracing.builder(otel.sdk).headerMaxLength(1 << 14).build().propagation(TestCarrier.ADAPTER)
+        Propagation.of(BatonTracing.builder(otel.sdk).headerMaxLength(1 << 14).build(), TestCarrier.ADAPTER)
             .extract(Context.root(), new TestCarrier().add("baggage", header)));
     assertThat(cut.asMap()).containsOnlyKeys("a", "b", "d");
     assertThat(cut.getEntryValue("a")).isEqualTo(big);
@@ -83,7 +85,7 @@ class TrustTest {
 
   @Test
   void aHeaderFloodCostsBoundedTimeAndMemory() {
-    Propagation<TestCarrier> p = BatonTracing.create(otel.sdk).propagation(TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
     byte[] megabyte = new byte[1 << 20];
     java.util.Arrays.fill(megabyte, (byte) 'a');
     TestCarrier flood = new TestCarrier();
