@@ -20,6 +20,11 @@ import java.util.Objects;
  * {@code AmqpTracing}, {@code GrpcTracing}) takes an {@code OpenTelemetry} or a {@code baton.*}
  * configuration map and builds one.
  *
+ * <p>Settings built by {@link #fromConfig(ConfigReader)} from a map without
+ * {@value #OPEN_TELEMETRY} follow {@link GlobalOpenTelemetry}, looked up when the first message
+ * passes rather than when the settings are built, so an SDK registered after the clients were
+ * built is still found; see {@link #resolved()}.
+ *
  * <pre>{@code
  * BatonTracing baton = BatonTracing.builder(openTelemetry)
  *     .inboundPolicy(InboundPolicy.LINK)
@@ -39,7 +44,10 @@ public final class BatonTracing {
   public static final String BAGGAGE_OUTBOUND = "baton.baggage.outbound.allow";
   /** Largest header value read, in UTF-8 bytes; default 8192, from 512 to 1048576. */
   public static final String HEADER_MAX_LENGTH = "baton.header.max.length";
-  /** An {@code OpenTelemetry} instance (programmatic maps only); default the global one. */
+  /**
+   * An {@code OpenTelemetry} instance (programmatic maps only); default the global one, looked up
+   * when the first message passes.
+   */
   public static final String OPEN_TELEMETRY = "baton.opentelemetry";
 
   static final int DEFAULT_HEADER_MAX_LENGTH = Settings.DEFAULT_HEADER_MAX_LENGTH;
@@ -52,13 +60,29 @@ public final class BatonTracing {
   private final BaggageFilter outboundBaggage;
   private final int headerMaxLength;
   private final BatonPropagator propagator;
+  /** Built from a map without an instance: follows the global one (see {@link #resolved()}). */
+  private final boolean global;
+  /** {@code global} only: these settings on the registered global instance, once there is one. */
+  private volatile BatonTracing resolved;
 
   private BatonTracing(Builder b) {
-    this.openTelemetry = b.openTelemetry;
-    this.inboundPolicy = b.inboundPolicy;
-    this.inboundBaggage = b.inboundBaggage;
-    this.outboundBaggage = b.outboundBaggage;
-    this.headerMaxLength = b.headerMaxLength;
+    this(b.openTelemetry, b.inboundPolicy, b.inboundBaggage, b.outboundBaggage, b.headerMaxLength,
+        b.global);
+  }
+
+  private BatonTracing(
+      OpenTelemetry openTelemetry,
+      InboundPolicy inboundPolicy,
+      BaggageFilter inboundBaggage,
+      BaggageFilter outboundBaggage,
+      int headerMaxLength,
+      boolean global) {
+    this.openTelemetry = openTelemetry;
+    this.inboundPolicy = inboundPolicy;
+    this.inboundBaggage = inboundBaggage;
+    this.outboundBaggage = outboundBaggage;
+    this.headerMaxLength = headerMaxLength;
+    this.global = global;
     this.propagator =
         new BatonPropagator(
             openTelemetry.getPropagators().getTextMapPropagator(),
@@ -88,8 +112,9 @@ public final class BatonTracing {
 
   /**
    * Builds Baton from {@code baton.*} settings (see {@code docs/configuration.md}). The
-   * {@code OpenTelemetry} is the map's {@value #OPEN_TELEMETRY} entry, else
-   * {@link GlobalOpenTelemetry#get()}.
+   * {@code OpenTelemetry} is the map's {@value #OPEN_TELEMETRY} entry; without one, the settings
+   * follow {@link GlobalOpenTelemetry}, looked up when the first message passes and never locked
+   * (see {@link #resolved()}). Nothing here calls {@code GlobalOpenTelemetry.get()}.
    *
    * @param config a reader over the settings
    * @return the settings
@@ -97,7 +122,7 @@ public final class BatonTracing {
    */
   public static BatonTracing fromConfig(ConfigReader config) {
     OpenTelemetry otel = config.instance(OPEN_TELEMETRY, OpenTelemetry.class);
-    Builder b = builder(otel != null ? otel : GlobalOpenTelemetry.get());
+    Builder b = otel != null ? builder(otel) : new Builder(OpenTelemetry.noop(), true);
     b.inboundPolicy(config.enumValue(INBOUND_POLICY, InboundPolicy.class, InboundPolicy.CONTINUE));
     b.inboundBaggage(config.list(BAGGAGE_INBOUND, List.of("*")));
     b.outboundBaggage(config.list(BAGGAGE_OUTBOUND, List.of("*")));
@@ -111,15 +136,17 @@ public final class BatonTracing {
   }
 
   /**
-   * Returns these settings as {@code baton.*} keys (the {@code OpenTelemetry} instance included),
-   * for transports configured through a map, such as Kafka's interceptors:
-   * {@code fromConfig(ConfigReader.of(config(), ...))} builds equal settings.
+   * Returns these settings as {@code baton.*} keys (the {@code OpenTelemetry} instance included,
+   * unless these settings follow the global one), for transports configured through a map, such as
+   * Kafka's interceptors: {@code fromConfig(ConfigReader.of(config(), ...))} builds equal settings.
    *
    * @return a new, modifiable map
    */
   public Map<String, Object> config() {
     Map<String, Object> map = new HashMap<>();
-    map.put(OPEN_TELEMETRY, openTelemetry);
+    if (!global) {
+      map.put(OPEN_TELEMETRY, openTelemetry);
+    }
     map.put(INBOUND_POLICY, inboundPolicy.name());
     map.put(BAGGAGE_INBOUND, inboundBaggage.toString());
     map.put(BAGGAGE_OUTBOUND, outboundBaggage.toString());
@@ -128,12 +155,46 @@ public final class BatonTracing {
   }
 
   /**
-   * Returns the OpenTelemetry instance.
+   * Returns the OpenTelemetry instance: for settings that follow the global instance, the global
+   * one once it is registered, {@link OpenTelemetry#noop()} until then.
    *
    * @return the instance
    */
   public OpenTelemetry openTelemetry() {
-    return openTelemetry;
+    return resolved().openTelemetry;
+  }
+
+  /**
+   * Returns the settings in effect now, for transports to call as a message passes. Settings built
+   * with an {@code OpenTelemetry} return themselves. Settings that follow the global instance
+   * ({@link #fromConfig(ConfigReader)} without {@value #OPEN_TELEMETRY}) return, once an instance
+   * is registered with {@link GlobalOpenTelemetry}, the same settings on it, found once and kept;
+   * until then, themselves, on a no-op instance: messages pass without spans, context already in
+   * them is still propagated, and Baton logs once per JVM, at WARNING, how to register one. They
+   * never call {@code GlobalOpenTelemetry.get()} while nothing is registered (which would lock it
+   * to a no-op instance), except when OpenTelemetry's own opt-in autoconfiguration
+   * ({@code otel.java.global-autoconfigure.enabled}) would then configure the SDK; on
+   * opentelemetry-api older than 1.57, which cannot say whether an instance is registered, they
+   * call it at the first message. Once resolved, this costs one volatile read.
+   *
+   * @return these settings, or the same settings on the global instance
+   */
+  public BatonTracing resolved() {
+    if (!global) {
+      return this;
+    }
+    BatonTracing r = resolved;
+    if (r != null) {
+      return r;
+    }
+    OpenTelemetry registered = GlobalTelemetry.registered();
+    if (registered == null) {
+      return this;
+    }
+    r = new BatonTracing(registered, inboundPolicy, inboundBaggage, outboundBaggage,
+        headerMaxLength, false);
+    resolved = r;
+    return r;
   }
 
   /**
@@ -145,6 +206,10 @@ public final class BatonTracing {
    * @return the tracer
    */
   public Tracer tracer(String scope) {
+    BatonTracing r = resolved();
+    if (r != this) {
+      return r.tracer(scope);
+    }
     TracerBuilder b =
         openTelemetry.getTracerProvider().tracerBuilder(scope).setSchemaUrl(BuildInfo.SCHEMA_URL);
     if (BuildInfo.VERSION != null) {
@@ -162,22 +227,23 @@ public final class BatonTracing {
    * @return the propagator
    */
   public TextMapPropagator propagator() {
-    return propagator;
+    return resolved().propagator;
   }
 
   BatonPropagator batonPropagator() {
-    return propagator;
+    return resolved().propagator;
   }
 
   /**
-   * Makes the injector/extractor for one carrier type. Call once per transport, not per message.
+   * Makes the injector/extractor for one carrier type. Call once per transport, not per message
+   * (for settings that follow the global instance: once per {@link #resolved()} settings).
    *
    * @param carrier the carrier adapter
    * @param <C> the carrier type
    * @return the propagation for that carrier type
    */
   public <C> Propagation<C> propagation(HeaderCarrier<C> carrier) {
-    return new Propagation<>(this, Objects.requireNonNull(carrier, "carrier == null"));
+    return new Propagation<>(resolved(), Objects.requireNonNull(carrier, "carrier == null"));
   }
 
   /**
@@ -200,8 +266,9 @@ public final class BatonTracing {
 
   @Override
   public String toString() {
-    return "BatonTracing{inboundPolicy=" + inboundPolicy + ", inboundBaggage=" + inboundBaggage
-        + ", outboundBaggage=" + outboundBaggage + ", headerMaxLength=" + headerMaxLength + "}";
+    return "BatonTracing{" + (global ? "global, " : "") + "inboundPolicy=" + inboundPolicy
+        + ", inboundBaggage=" + inboundBaggage + ", outboundBaggage=" + outboundBaggage
+        + ", headerMaxLength=" + headerMaxLength + "}";
   }
 
   /**
@@ -211,13 +278,19 @@ public final class BatonTracing {
    */
   public static final class Builder {
     private final OpenTelemetry openTelemetry;
+    private final boolean global;
     private InboundPolicy inboundPolicy = InboundPolicy.CONTINUE;
     private BaggageFilter inboundBaggage = BaggageFilter.ALL;
     private BaggageFilter outboundBaggage = BaggageFilter.ALL;
     private int headerMaxLength = DEFAULT_HEADER_MAX_LENGTH;
 
     private Builder(OpenTelemetry openTelemetry) {
+      this(openTelemetry, false);
+    }
+
+    private Builder(OpenTelemetry openTelemetry, boolean global) {
       this.openTelemetry = openTelemetry;
+      this.global = global;
     }
 
     /**
