@@ -45,8 +45,12 @@ final class AmqpSpans {
   static final AttributeKey<Boolean> CONFIRM_EVICTED =
       AttributeKey.booleanKey("baton.amqp.confirm.evicted");
 
-  final Tracer tracer;
-  final Propagation<Map<String, Object>> propagation;
+  private final BatonTracing baton;
+  /**
+   * The tracer and propagation of {@code baton.resolved()}, made at the first message (settings
+   * that follow the global OpenTelemetry find it then, not when the channel is wrapped).
+   */
+  private volatile Instruments instruments;
   final TemporaryQueues temporaryQueues = new TemporaryQueues();
   final boolean settleSpans;
   final boolean endPublishOnConfirm;
@@ -54,11 +58,42 @@ final class AmqpSpans {
 
   AmqpSpans(
       BatonTracing baton, boolean settleSpans, boolean endPublishOnConfirm, int maxPendingConfirms) {
-    this.tracer = Spans.tracer(baton, INSTRUMENTATION_SCOPE);
-    this.propagation = Propagation.of(baton, AmqpHeaders.INSTANCE);
+    this.baton = baton;
     this.settleSpans = settleSpans;
     this.endPublishOnConfirm = endPublishOnConfirm;
     this.maxPendingConfirms = maxPendingConfirms;
+  }
+
+  /** What spans and propagation come from, for one {@link BatonTracing#resolved()} settings. */
+  private static final class Instruments {
+    final BatonTracing baton;
+    final Tracer tracer;
+    final Propagation<Map<String, Object>> propagation;
+
+    Instruments(BatonTracing baton) {
+      this.baton = baton;
+      this.tracer = Spans.tracer(baton, INSTRUMENTATION_SCOPE);
+      this.propagation = Propagation.of(baton, AmqpHeaders.INSTANCE);
+    }
+  }
+
+  /** Per message: two volatile reads; replaced once when settings following the global find it. */
+  private Instruments instruments() {
+    Instruments current = instruments;
+    BatonTracing now = baton.resolved();
+    if (current == null || current.baton != now) {
+      current = new Instruments(now);
+      instruments = current;
+    }
+    return current;
+  }
+
+  Tracer tracer() {
+    return instruments().tracer;
+  }
+
+  Propagation<Map<String, Object>> propagation() {
+    return instruments().propagation;
   }
 
   /**
@@ -76,7 +111,7 @@ final class AmqpSpans {
     boolean defaultExchange = exchange == null || exchange.isEmpty();
     SpanBuilder b =
         Spans.messaging(
-                tracer,
+                tracer(),
                 SpanKind.PRODUCER,
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_SEND,
@@ -114,7 +149,7 @@ final class AmqpSpans {
       ServerEndpoint endpoint,
       UnsettledMessages unsettled) {
     Map<String, Object> headers = props == null ? null : props.getHeaders();
-    Inbound inbound = propagation.inbound(base, headers);
+    Inbound inbound = propagation().inbound(base, headers);
     String exchange = envelope == null ? null : envelope.getExchange();
     String routingKey = envelope == null ? null : envelope.getRoutingKey();
     String destination = receiveDestination(exchange, routingKey, queue);
@@ -123,7 +158,7 @@ final class AmqpSpans {
     String spanDestination = flags != 0 ? null : hasQueue ? queue : destination;
     SpanBuilder b =
         Spans.messaging(
-                tracer,
+                tracer(),
                 SpanKind.CONSUMER,
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_PROCESS,
@@ -157,7 +192,7 @@ final class AmqpSpans {
   Span startGet(Context parent, String queue, int queueFlags, ServerEndpoint endpoint) {
     SpanBuilder b =
         Spans.messaging(
-                tracer,
+                tracer(),
                 SpanKind.CLIENT,
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_RECEIVE,
@@ -188,7 +223,7 @@ final class AmqpSpans {
       return;
     }
     Map<String, Object> headers = props == null ? null : props.getHeaders();
-    Inbound inbound = propagation.inbound(Context.root(), headers);
+    Inbound inbound = propagation().inbound(Context.root(), headers);
     if (inbound.remote().isValid()) {
       span.addLink(inbound.remote());
     }
@@ -228,7 +263,7 @@ final class AmqpSpans {
     Context current = Context.current();
     SpanBuilder b =
         Spans.messaging(
-                tracer,
+                tracer(),
                 SpanKind.CLIENT,
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_SETTLE,

@@ -127,8 +127,9 @@ public final class AmqpTracing {
    * Builds AMQP tracing from {@code baton.*} settings: the core ones (see
    * {@code docs/configuration.md}) and {@value #SETTLE_SPANS}, {@value #PUBLISH_END_ON_CONFIRM}
    * and {@value #PUBLISH_MAX_PENDING_CONFIRMS}. Other keys are ignored. The
-   * {@code OpenTelemetry} is the map's {@value BatonTracing#OPEN_TELEMETRY} entry, else the global
-   * one.
+   * {@code OpenTelemetry} is the map's {@value BatonTracing#OPEN_TELEMETRY} entry, else the one
+   * registered with {@code GlobalOpenTelemetry}, looked up at the first message, not here, and never
+   * locked (see {@link BatonTracing#resolved()}).
    *
    * @param config the settings; values may be strings or typed values
    * @return the tracing

@@ -188,7 +188,7 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
     Map<String, Object> headers = props == null ? null : props.getHeaders();
     Map<String, Object> copy =
         headers == null ? new HashMap<>(4) : new HashMap<>(headers);
-    spans.propagation.inject(context, copy);
+    spans.propagation().inject(context, copy);
     if (headers == null && copy.isEmpty()) {
       return props;
     }

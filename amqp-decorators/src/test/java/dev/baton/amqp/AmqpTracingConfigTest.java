@@ -46,6 +46,23 @@ class AmqpTracingConfigTest {
   }
 
   @Test
+  void withoutAnInstanceTheGlobalOneIsFoundAtTheFirstMessageNotWhenBuilt() throws Exception {
+    io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+    try {
+      com.rabbitmq.client.Channel channel = AmqpTracing.fromConfig(Map.of()).wrap(new FakeChannel().channel);
+      assertThat(io.opentelemetry.api.GlobalOpenTelemetry.isSet())
+          .as("building and wrapping left the global instance alone").isFalse();
+
+      io.opentelemetry.api.GlobalOpenTelemetry.set(tracing.otel); // would throw had it been locked
+      channel.basicPublish("orders", "created", null, new byte[] {1});
+
+      assertThat(tracing.spans()).extracting(SpanData::getName).containsExactly("publish orders");
+    } finally {
+      io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+    }
+  }
+
+  @Test
   void anUnknownKeyOrABadValueFailsNamingTheKey() {
     assertThatThrownBy(() -> AmqpTracing.fromConfig(Map.of("baton.amqp.settle.span", "true")))
         .isInstanceOf(IllegalArgumentException.class)

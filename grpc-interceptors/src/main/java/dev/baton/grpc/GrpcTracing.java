@@ -75,8 +75,11 @@ public final class GrpcTracing {
   private static final String SCOPE = "dev.baton.grpc";
 
   private final BatonTracing baton;
-  private final Tracer tracer;
-  private final Propagation<Metadata> propagation;
+  /**
+   * The tracer and propagation of {@code baton.resolved()}, made at the first call (settings that
+   * follow the global OpenTelemetry find it then, not when this object is built).
+   */
+  private volatile Instruments instruments;
   private final boolean messageEvents;
   private final MetadataCapture capture;
   private final TracingClientInterceptor clientInterceptor;
@@ -85,8 +88,6 @@ public final class GrpcTracing {
 
   private GrpcTracing(Builder b) {
     this.baton = b.baton;
-    this.tracer = Spans.tracer(baton, SCOPE);
-    this.propagation = Propagation.of(baton, new MetadataCarrier(baton.propagator().fields()));
     this.messageEvents = b.messageEvents;
     this.capture = b.capture;
     this.clientInterceptor = new TracingClientInterceptor(this);
@@ -133,7 +134,9 @@ public final class GrpcTracing {
    * Builds gRPC tracing from {@code baton.*} settings: the core's (see
    * {@code docs/configuration.md}) plus {@value #MESSAGE_EVENTS} and {@value #CAPTURE_METADATA}.
    * Keys not starting with {@code baton.} are ignored. The {@code OpenTelemetry} instance is the
-   * map's {@code baton.opentelemetry} entry, else the global one.
+   * map's {@code baton.opentelemetry} entry, else the one registered with
+   * {@code GlobalOpenTelemetry}, looked up at the first call, not here, and never locked (see
+   * {@link BatonTracing#resolved()}).
    *
    * @param config the settings
    * @return the tracing object
@@ -203,12 +206,36 @@ public final class GrpcTracing {
     return serverStreamTracerFactory;
   }
 
+  /** What spans and propagation come from, for one {@link BatonTracing#resolved()} settings. */
+  private static final class Instruments {
+    final BatonTracing baton;
+    final Tracer tracer;
+    final Propagation<Metadata> propagation;
+
+    Instruments(BatonTracing baton) {
+      this.baton = baton;
+      this.tracer = Spans.tracer(baton, SCOPE);
+      this.propagation = Propagation.of(baton, new MetadataCarrier(baton.propagator().fields()));
+    }
+  }
+
+  /** Per call: two volatile reads; replaced once when settings following the global find it. */
+  private Instruments instruments() {
+    Instruments current = instruments;
+    BatonTracing now = baton.resolved();
+    if (current == null || current.baton != now) {
+      current = new Instruments(now);
+      instruments = current;
+    }
+    return current;
+  }
+
   Tracer tracer() {
-    return tracer;
+    return instruments().tracer;
   }
 
   Propagation<Metadata> propagation() {
-    return propagation;
+    return instruments().propagation;
   }
 
   boolean messageEvents() {

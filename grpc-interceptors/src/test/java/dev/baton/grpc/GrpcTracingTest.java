@@ -55,6 +55,24 @@ class GrpcTracingTest {
     assertThat(tracing.toString()).contains("messageEvents=false");
   }
 
+  @Test
+  void withoutAnInstanceTheGlobalOneIsFoundAtTheFirstCallNotWhenBuilt() {
+    io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+    try {
+      GrpcTracing tracing = GrpcTracing.fromConfig(Map.of());
+      tracing.clientInterceptor();
+      assertThat(io.opentelemetry.api.GlobalOpenTelemetry.isSet())
+          .as("building the interceptors left the global instance alone").isFalse();
+      TestOtel otel = new TestOtel();
+
+      io.opentelemetry.api.GlobalOpenTelemetry.set(otel.sdk); // would throw had it been locked
+
+      assertThat(tracing.tracer().spanBuilder("x").startSpan().isRecording()).isTrue();
+    } finally {
+      io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+    }
+  }
+
   /** The RPC keys are those of semantic conventions v1.44.0 (model/rpc/registry.yaml). */
   @Test
   void rpcAttributeNamesAreThoseOfSemanticConventions144() {

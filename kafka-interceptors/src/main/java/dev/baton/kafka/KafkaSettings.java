@@ -9,9 +9,10 @@ final class KafkaSettings {
   static final String INFLIGHT_MAX = "baton.kafka.producer.inflight.max";
   static final String PRODUCER_SPAN_END = "baton.kafka.producer.span.end";
   static final String RECEIVE_SPANS = "baton.kafka.consumer.receive.spans";
+  static final String PROCESS_SPANS = "baton.kafka.consumer.process.spans";
   static final String CAPTURE_KEY = "baton.kafka.capture.message.key";
 
-  static final Set<String> KEYS = Set.of(INFLIGHT_MAX, PRODUCER_SPAN_END, RECEIVE_SPANS, CAPTURE_KEY);
+  static final Set<String> KEYS = Set.of(INFLIGHT_MAX, PRODUCER_SPAN_END, RECEIVE_SPANS, PROCESS_SPANS, CAPTURE_KEY);
 
   static final int DEFAULT_INFLIGHT_MAX = 10_000;
   static final int MAX_INFLIGHT_MAX = 1_000_000;
@@ -27,12 +28,20 @@ final class KafkaSettings {
   final int inflightMax;
   final SpanEnd spanEnd;
   final boolean receiveSpans;
+  /** Iterating what {@code poll} returns runs each record inside its {@code process} span. */
+  final boolean processSpans;
   final boolean captureKey;
 
-  KafkaSettings(int inflightMax, SpanEnd spanEnd, boolean receiveSpans, boolean captureKey) {
+  KafkaSettings(
+      int inflightMax,
+      SpanEnd spanEnd,
+      boolean receiveSpans,
+      boolean processSpans,
+      boolean captureKey) {
     this.inflightMax = inflightMax;
     this.spanEnd = spanEnd;
     this.receiveSpans = receiveSpans;
+    this.processSpans = processSpans;
     this.captureKey = captureKey;
   }
 
@@ -41,6 +50,7 @@ final class KafkaSettings {
         config.integer(INFLIGHT_MAX, DEFAULT_INFLIGHT_MAX, 1, MAX_INFLIGHT_MAX),
         config.enumValue(PRODUCER_SPAN_END, SpanEnd.class, SpanEnd.ACK),
         config.bool(RECEIVE_SPANS, false),
+        config.bool(PROCESS_SPANS, false),
         config.bool(CAPTURE_KEY, false));
   }
 }

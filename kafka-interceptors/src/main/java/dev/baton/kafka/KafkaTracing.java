@@ -20,8 +20,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.header.Headers;
 
@@ -55,6 +57,11 @@ import org.apache.kafka.common.header.Headers;
  * that polled this very record object, while that consumer is open and has not polled more than
  * a few thousand records since (see {@code docs/kafka.md}).
  *
+ * <p>Where the loop body runs on the polling thread, the loop itself can run each record in its
+ * span: with {@code baton.kafka.consumer.process.spans=true} in the consumer's properties (see
+ * {@link Builder#processSpans(boolean)}), or with a consumer built in code and wrapped by
+ * {@link #wrap(Consumer)}. Producers built in code can be wrapped too: {@link #wrap(Producer)}.
+ *
  * <p>Thread-safe and immutable.
  *
  * @since 0.1.0
@@ -67,23 +74,54 @@ public final class KafkaTracing {
   private final Map<String, Object> config;
   private final BatonTracing baton;
   private final KafkaSettings settings;
-  private final Tracer tracer;
-  private final Propagation<Headers> propagation;
+  /**
+   * The tracer and propagation of {@code baton.resolved()}, made when the first record passes
+   * (not when the client is configured: the global instance may be registered in between), and
+   * replaced once more when settings that follow the global instance find it.
+   */
+  private volatile Instruments instruments;
 
   private KafkaTracing(Map<String, ?> config) {
     ConfigReader reader = ConfigReader.of(config, KafkaSettings.KEYS);
     this.baton = reader.batonTracing();
     this.settings = KafkaSettings.from(reader);
-    this.tracer = Spans.tracer(baton, SCOPE);
-    this.propagation = Propagation.of(baton, KafkaHeadersCarrier.INSTANCE);
     Map<String, Object> own = new HashMap<>();
     for (Map.Entry<String, ?> e : config.entrySet()) {
       if (e.getKey().startsWith(ConfigReader.PREFIX) && e.getValue() != null) {
         own.put(e.getKey(), e.getValue());
       }
     }
-    own.put(BatonTracing.OPEN_TELEMETRY, baton.openTelemetry());
+    // Without baton.opentelemetry, the clients these properties configure follow the global
+    // instance too, found when their first record passes.
     this.config = Collections.unmodifiableMap(own);
+  }
+
+  /** What spans and propagation come from, for one {@link BatonTracing#resolved()} settings. */
+  private static final class Instruments {
+    final BatonTracing baton;
+    final Tracer tracer;
+    final Propagation<Headers> propagation;
+
+    Instruments(BatonTracing baton) {
+      this.baton = baton;
+      this.tracer = Spans.tracer(baton, SCOPE);
+      this.propagation = Propagation.of(baton, KafkaHeadersCarrier.INSTANCE);
+    }
+  }
+
+  /**
+   * Per record: the instruments of the settings in effect now. Settings that follow the global
+   * instance switch once, when it is registered; until then (and always, for an explicit
+   * instance) this is two volatile reads.
+   */
+  private Instruments instruments() {
+    Instruments current = instruments;
+    BatonTracing now = baton.resolved();
+    if (current == null || current.baton != now) {
+      current = new Instruments(now);
+      instruments = current;
+    }
+    return current;
   }
 
   /**
@@ -126,7 +164,8 @@ public final class KafkaTracing {
   /**
    * Builds Kafka tracing from a client configuration's {@code baton.*} keys (see
    * {@code docs/kafka.md}); other keys are ignored. Uses the map's {@code baton.opentelemetry}
-   * instance, else {@code GlobalOpenTelemetry}.
+   * instance, else the one registered with {@code GlobalOpenTelemetry}, looked up when the first
+   * record passes (not here) and never locked: see {@link BatonTracing#resolved()}.
    *
    * @param config a Kafka client configuration
    * @return the tracing
@@ -190,6 +229,61 @@ public final class KafkaTracing {
   }
 
   /**
+   * Returns {@code consumer} wrapped so that iterating the records its {@code poll} returns runs
+   * each loop body inside that record's CONSUMER {@code process {topic}} span, child of the
+   * record's creation context (per the inbound policy), current, ended when the loop takes the
+   * next record or finishes:
+   *
+   * <pre>{@code
+   * Consumer<String, String> consumer = kafkaTracing.wrap(new KafkaConsumer<>(props));
+   * for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+   *   handle(record); // Span.current() is this record's process span
+   * }
+   * }</pre>
+   *
+   * {@code iterator()}, {@code records(TopicPartition)}, {@code records(String)} and
+   * {@code forEach} of the returned records do this ({@code forEach} also records an exception of
+   * its action on the span); indexed access does not. A span whose loop was left early
+   * ({@code break}, {@code return}, an exception) ends at the next {@code poll} or on
+   * {@code close}. The records are also noted for {@link #process} (group and client id) and get
+   * receive spans when those are enabled. Everything else is forwarded unchanged. For records
+   * handed to other threads, use {@link #process} there instead.
+   *
+   * <p>For consumers built in code; a consumer configured by properties gets the same with
+   * {@code baton.kafka.consumer.process.spans=true} and the consumer interceptor. Not thread-safe,
+   * like the consumer.
+   *
+   * @param consumer the consumer
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the traced consumer
+   */
+  public <K, V> Consumer<K, V> wrap(Consumer<K, V> consumer) {
+    return TracingConsumer.of(Objects.requireNonNull(consumer, "consumer == null"), this);
+  }
+
+  /**
+   * Returns {@code producer} wrapped so that each {@code send} is a PRODUCER {@code send {topic}}
+   * span, child of the current context, whose context goes into the record's headers (replacing
+   * trace headers already there), ended by the send's callback with the partition and offset, or
+   * with the send's error: on every kafka-clients version, unlike the interceptor, which can do so
+   * only on 4.1 and later. Your own callback runs after the span ends, with the context of the
+   * {@code send} call current. Everything else is forwarded unchanged.
+   *
+   * <p>For producers built in code; do not also list {@link TracingProducerInterceptor} in the
+   * producer's {@code interceptor.classes}, or each record gets two send spans. Thread-safe, like
+   * the producer.
+   *
+   * @param producer the producer
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the traced producer
+   */
+  public <K, V> Producer<K, V> wrap(Producer<K, V> producer) {
+    return new TracingProducer<>(Objects.requireNonNull(producer, "producer == null"), this);
+  }
+
+  /**
    * Starts the {@code process {topic}} span for {@code record} and makes it current on this
    * thread, for code that cannot use a callback. Close the scope on the same thread, in a
    * try-with-resources block; report a failure with {@link ProcessingScope#recordException}:
@@ -211,21 +305,34 @@ public final class KafkaTracing {
   public ProcessingScope startProcessing(ConsumerRecord<?, ?> record) {
     Objects.requireNonNull(record, "record == null");
     try {
-      Inbound inbound = propagation.inbound(Context.current(), record.headers());
-      SpanBuilder builder =
-          Spans.messaging(
-              tracer, SpanKind.CONSUMER, SemConv.SYSTEM_KAFKA, SemConv.OP_PROCESS, "process",
-              record.topic());
-      recordAttributes(builder, record);
-      Span span = inbound.applyTo(builder).startSpan();
-      return ProcessScope.open(inbound.parent().with(span), span);
+      Context context = processContext(record, Context.current(), ConsumerIdentities.of(record));
+      return ProcessScope.open(context, Span.fromContext(context));
     } catch (RuntimeException e) {
       Faults.report("kafka startProcessing", e);
       return ProcessScope.noop();
     }
   }
 
-  private void recordAttributes(SpanBuilder builder, ConsumerRecord<?, ?> record) {
+  /**
+   * Starts the {@code process {topic}} span of {@code record}, on top of {@code base} (per the
+   * inbound policy), and returns the context that holds it, not yet current. {@code consumer}
+   * names the group and client id, or {@code null}.
+   */
+  Context processContext(
+      ConsumerRecord<?, ?> record, Context base, ConsumerIdentities.Consumer consumer) {
+    Instruments in = instruments();
+    Inbound inbound = in.propagation.inbound(base, record.headers());
+    SpanBuilder builder =
+        Spans.messaging(
+            in.tracer, SpanKind.CONSUMER, SemConv.SYSTEM_KAFKA, SemConv.OP_PROCESS, "process",
+            record.topic());
+    recordAttributes(builder, record, consumer);
+    Span span = inbound.applyTo(builder).startSpan();
+    return inbound.parent().with(span);
+  }
+
+  private void recordAttributes(
+      SpanBuilder builder, ConsumerRecord<?, ?> record, ConsumerIdentities.Consumer consumer) {
     builder.setAttribute(
         SemConv.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(record.partition()));
     builder.setAttribute(SemConv.MESSAGING_KAFKA_OFFSET, record.offset());
@@ -241,7 +348,6 @@ public final class KafkaTracing {
         builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);
       }
     }
-    ConsumerIdentities.Consumer consumer = ConsumerIdentities.of(record);
     if (consumer != null) {
       if (consumer.groupId != null) {
         builder.setAttribute(SemConv.MESSAGING_CONSUMER_GROUP_NAME, consumer.groupId);
@@ -269,11 +375,11 @@ public final class KafkaTracing {
   }
 
   Tracer tracer() {
-    return tracer;
+    return instruments().tracer;
   }
 
   Propagation<Headers> propagation() {
-    return propagation;
+    return instruments().propagation;
   }
 
   @Override
@@ -333,6 +439,21 @@ public final class KafkaTracing {
      */
     public Builder receiveSpans(boolean enabled) {
       config.put(KafkaSettings.RECEIVE_SPANS, enabled);
+      return this;
+    }
+
+    /**
+     * Makes iterating the records a consumer's {@code poll} returns run each loop body inside that
+     * record's {@code process {topic}} span (off by default): the consumer interceptor returns
+     * records whose {@code iterator()}, {@code records(TopicPartition)}, {@code records(String)}
+     * and {@code forEach} open the span of each record as the loop takes it and end it when the
+     * loop takes the next one or finishes. See {@code docs/kafka.md}.
+     *
+     * @param enabled whether iterating polled records makes process spans
+     * @return this builder
+     */
+    public Builder processSpans(boolean enabled) {
+      config.put(KafkaSettings.PROCESS_SPANS, enabled);
       return this;
     }
 

@@ -105,29 +105,9 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     Span span = null;
     try {
       ProducerRecord<Object, Object> out = writable(record);
-      SpanBuilder builder =
-          Spans.messaging(
-                  tracing.tracer(), SpanKind.PRODUCER, SemConv.SYSTEM_KAFKA, SemConv.OP_SEND, "send",
-                  record.topic())
-              .setParent(Context.current());
-      if (record.partition() != null) {
-        builder.setAttribute(
-            SemConv.MESSAGING_DESTINATION_PARTITION_ID, record.partition().toString());
-      }
-      if (clientId != null) {
-        builder.setAttribute(SemConv.MESSAGING_CLIENT_ID, clientId);
-      }
-      if (record.value() == null) {
-        builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_TOMBSTONE, true);
-      }
-      if (tracing.settings().captureKey) {
-        String key = KafkaTracing.keyString(record.key());
-        if (key != null) {
-          builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);
-        }
-      }
-      span = builder.startSpan();
-      tracing.propagation().inject(Context.current().with(span), out.headers());
+      Context parent = Context.current();
+      span = startSend(tracing, record, clientId, parent);
+      tracing.propagation().inject(parent.with(span), out.headers());
       if (!endOnAck || inFlight.answers() == InFlightSpans.NO_HEADERS) {
         span.end();
       } else if (!span.isRecording()) {
@@ -149,11 +129,38 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     }
   }
 
+  /** Starts the PRODUCER {@code send {topic}} span of {@code record}, child of {@code parent}. */
+  static Span startSend(
+      KafkaTracing tracing, ProducerRecord<?, ?> record, String clientId, Context parent) {
+    SpanBuilder builder =
+        Spans.messaging(
+                tracing.tracer(), SpanKind.PRODUCER, SemConv.SYSTEM_KAFKA, SemConv.OP_SEND, "send",
+                record.topic())
+            .setParent(parent);
+    if (record.partition() != null) {
+      builder.setAttribute(
+          SemConv.MESSAGING_DESTINATION_PARTITION_ID, record.partition().toString());
+    }
+    if (clientId != null) {
+      builder.setAttribute(SemConv.MESSAGING_CLIENT_ID, clientId);
+    }
+    if (record.value() == null) {
+      builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_TOMBSTONE, true);
+    }
+    if (tracing.settings().captureKey) {
+      String key = KafkaTracing.keyString(record.key());
+      if (key != null) {
+        builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);
+      }
+    }
+    return builder.startSpan();
+  }
+
   /**
    * After a send, kafka-clients makes a record's headers read-only; a record sent again is copied
    * with writable headers so its old trace headers can be replaced.
    */
-  private static ProducerRecord<Object, Object> writable(ProducerRecord<Object, Object> record) {
+  static <K, V> ProducerRecord<K, V> writable(ProducerRecord<K, V> record) {
     Headers headers = record.headers();
     try {
       headers.remove("traceparent"); // throws on read-only headers; replaced right after anyway
@@ -231,7 +238,8 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     }
   }
 
-  private static void finish(Span span, RecordMetadata metadata, Exception exception) {
+  /** Ends a send span with the broker's answer: where the record landed, or the send's error. */
+  static void finish(Span span, RecordMetadata metadata, Exception exception) {
     if (metadata != null) {
       if (metadata.partition() >= 0) {
         span.setAttribute(

@@ -2,7 +2,9 @@ package dev.baton.core;
 
 import dev.baton.core.internal.BaggageFilter;
 import dev.baton.core.internal.BatonPropagator;
+import dev.baton.core.internal.GlobalTelemetry;
 import dev.baton.core.internal.Settings;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.HashMap;
@@ -27,6 +29,11 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
+ * <p>Settings built with {@link #builder()} (as the transports do from a {@code baton.*} map without
+ * {@value #OPEN_TELEMETRY}) follow {@link GlobalOpenTelemetry}, looked up when the first message
+ * passes rather than when the settings are built, so an SDK registered after the clients were
+ * built is still found; see {@link #resolved()}.
+ *
  * @since 0.1.0
  */
 public final class BatonTracing {
@@ -39,7 +46,10 @@ public final class BatonTracing {
   public static final String BAGGAGE_OUTBOUND = "baton.baggage.outbound.allow";
   /** Largest header value read, in UTF-8 bytes; default 8192, from 512 to 1048576. */
   public static final String HEADER_MAX_LENGTH = "baton.header.max.length";
-  /** An {@code OpenTelemetry} instance (programmatic maps only); default the global one. */
+  /**
+   * An {@code OpenTelemetry} instance (programmatic maps only); default the global one, looked up
+   * when the first message passes.
+   */
   public static final String OPEN_TELEMETRY = "baton.opentelemetry";
 
   static final int DEFAULT_HEADER_MAX_LENGTH = Settings.DEFAULT_HEADER_MAX_LENGTH;
@@ -53,12 +63,29 @@ public final class BatonTracing {
   private final int headerMaxLength;
   private final BatonPropagator propagator;
 
+  /** Built by {@link #builder()}: follows the global instance (see {@link #resolved()}). */
+  private final boolean global;
+  /** {@code global} only: these settings on the registered global instance, once there is one. */
+  private volatile BatonTracing resolved;
+
   private BatonTracing(Builder b) {
-    this.openTelemetry = b.openTelemetry;
-    this.inboundPolicy = b.inboundPolicy;
-    this.inboundBaggage = b.inboundBaggage;
-    this.outboundBaggage = b.outboundBaggage;
-    this.headerMaxLength = b.headerMaxLength;
+    this(b.openTelemetry, b.inboundPolicy, b.inboundBaggage, b.outboundBaggage, b.headerMaxLength,
+        b.global);
+  }
+
+  private BatonTracing(
+      OpenTelemetry openTelemetry,
+      InboundPolicy inboundPolicy,
+      BaggageFilter inboundBaggage,
+      BaggageFilter outboundBaggage,
+      int headerMaxLength,
+      boolean global) {
+    this.openTelemetry = openTelemetry;
+    this.inboundPolicy = inboundPolicy;
+    this.inboundBaggage = inboundBaggage;
+    this.outboundBaggage = outboundBaggage;
+    this.headerMaxLength = headerMaxLength;
+    this.global = global;
     this.propagator =
         BatonPropagator.create(
             openTelemetry.getPropagators().getTextMapPropagator(),
@@ -88,15 +115,29 @@ public final class BatonTracing {
   }
 
   /**
-   * Returns these settings as {@code baton.*} keys (the {@code OpenTelemetry} instance included),
-   * for transports configured through a map, such as Kafka's interceptors; read back, they build
-   * equal settings.
+   * Returns a builder whose settings follow {@link GlobalOpenTelemetry}: the instance registered
+   * there when the first message passes, never looked up earlier and never locked (see
+   * {@link #resolved()}). This is what the transports build from a {@code baton.*} map without
+   * {@value #OPEN_TELEMETRY}, such as Kafka interceptors registered by class name.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder(OpenTelemetry.noop(), true);
+  }
+
+  /**
+   * Returns these settings as {@code baton.*} keys (the {@code OpenTelemetry} instance included,
+   * unless these settings follow the global one), for transports configured through a map, such as
+   * Kafka's interceptors; read back, they build equal settings.
    *
    * @return a new, modifiable map
    */
   public Map<String, Object> config() {
     Map<String, Object> map = new HashMap<>();
-    map.put(OPEN_TELEMETRY, openTelemetry);
+    if (!global) {
+      map.put(OPEN_TELEMETRY, openTelemetry);
+    }
     map.put(INBOUND_POLICY, inboundPolicy.name());
     map.put(BAGGAGE_INBOUND, inboundBaggage.toString());
     map.put(BAGGAGE_OUTBOUND, outboundBaggage.toString());
@@ -105,12 +146,46 @@ public final class BatonTracing {
   }
 
   /**
-   * Returns the OpenTelemetry instance.
+   * Returns the OpenTelemetry instance: for settings that follow the global instance, the global
+   * one once it is registered, {@link OpenTelemetry#noop()} until then.
    *
    * @return the instance
    */
   public OpenTelemetry openTelemetry() {
-    return openTelemetry;
+    return resolved().openTelemetry;
+  }
+
+  /**
+   * Returns the settings in effect now, for transports to call as a message passes. Settings built
+   * with an {@code OpenTelemetry} return themselves. Settings that follow the global instance
+   * ({@link #builder()}) return, once an instance is registered with {@link GlobalOpenTelemetry},
+   * the same settings on it, found once and kept; until then, themselves, on a no-op instance:
+   * messages pass without spans, context already in them is still propagated, and Baton logs once
+   * per JVM, at WARNING, how to register one. They never call {@code GlobalOpenTelemetry.get()}
+   * while nothing is registered (which would lock it to a no-op instance), except when
+   * OpenTelemetry's own opt-in autoconfiguration ({@code otel.java.global-autoconfigure.enabled})
+   * would then configure the SDK; on opentelemetry-api older than 1.57, which cannot say whether
+   * an instance is registered, they call it at the first message. Once resolved, this costs one
+   * volatile read.
+   *
+   * @return these settings, or the same settings on the global instance
+   */
+  public BatonTracing resolved() {
+    if (!global) {
+      return this;
+    }
+    BatonTracing r = resolved;
+    if (r != null) {
+      return r;
+    }
+    OpenTelemetry registered = GlobalTelemetry.registered();
+    if (registered == null) {
+      return this;
+    }
+    r = new BatonTracing(registered, inboundPolicy, inboundBaggage, outboundBaggage,
+        headerMaxLength, false);
+    resolved = r;
+    return r;
   }
 
   /**
@@ -122,7 +197,7 @@ public final class BatonTracing {
    * @return the propagator
    */
   public TextMapPropagator propagator() {
-    return propagator;
+    return resolved().propagator;
   }
 
   /**
@@ -145,7 +220,7 @@ public final class BatonTracing {
 
   @Override
   public String toString() {
-    return "BatonTracing{inboundPolicy=" + inboundPolicy + ", inboundBaggage=" + inboundBaggage
+    return "BatonTracing{" + (global ? "global, " : "") + "inboundPolicy=" + inboundPolicy + ", inboundBaggage=" + inboundBaggage
         + ", outboundBaggage=" + outboundBaggage + ", headerMaxLength=" + headerMaxLength + "}";
   }
 
@@ -156,13 +231,19 @@ public final class BatonTracing {
    */
   public static final class Builder {
     private final OpenTelemetry openTelemetry;
+    private final boolean global;
     private InboundPolicy inboundPolicy = InboundPolicy.CONTINUE;
     private BaggageFilter inboundBaggage = BaggageFilter.ALL;
     private BaggageFilter outboundBaggage = BaggageFilter.ALL;
     private int headerMaxLength = DEFAULT_HEADER_MAX_LENGTH;
 
     private Builder(OpenTelemetry openTelemetry) {
+      this(openTelemetry, false);
+    }
+
+    private Builder(OpenTelemetry openTelemetry, boolean global) {
       this.openTelemetry = openTelemetry;
+      this.global = global;
     }
 
     /**

@@ -34,6 +34,7 @@ class PublicApiTest {
             "dev.baton.core.internal.BatonPropagator",
             "dev.baton.core.internal.ConfigReader",
             "dev.baton.core.internal.Faults",
+            "dev.baton.core.internal.GlobalTelemetry",
             "dev.baton.core.internal.HeaderCarrier",
             "dev.baton.core.internal.Inbound",
             "dev.baton.core.internal.ProcessScope",

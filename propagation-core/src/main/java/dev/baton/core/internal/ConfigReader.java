@@ -80,15 +80,16 @@ public final class ConfigReader {
 
   /**
    * Builds the core settings from this map's core keys ({@code docs/configuration.md}). The
-   * {@code OpenTelemetry} is the map's {@value BatonTracing#OPEN_TELEMETRY} entry, else
-   * {@link GlobalOpenTelemetry#get()}.
+   * {@code OpenTelemetry} is the map's {@value BatonTracing#OPEN_TELEMETRY} entry; without one, the
+   * settings follow {@link GlobalOpenTelemetry}, looked up when the first message passes and never
+   * locked ({@link BatonTracing#builder()}).
    *
    * @return the settings
    * @throws IllegalArgumentException when a value is out of bounds
    */
   public BatonTracing batonTracing() {
     OpenTelemetry otel = instance(BatonTracing.OPEN_TELEMETRY, OpenTelemetry.class);
-    BatonTracing.Builder b = BatonTracing.builder(otel != null ? otel : GlobalOpenTelemetry.get());
+    BatonTracing.Builder b = otel != null ? BatonTracing.builder(otel) : BatonTracing.builder();
     b.inboundPolicy(
         enumValue(BatonTracing.INBOUND_POLICY, InboundPolicy.class, InboundPolicy.CONTINUE));
     b.inboundBaggage(list(BatonTracing.BAGGAGE_INBOUND, List.of("*")));

@@ -103,11 +103,12 @@ public final class Settings {
     integer(m, BatonTracing.HEADER_MAX_LENGTH, Module.CORE, DEFAULT_HEADER_MAX_LENGTH,
         MIN_HEADER_MAX_LENGTH, MAX_HEADER_MAX_LENGTH);
     put(m, new Setting(BatonTracing.OPEN_TELEMETRY, Module.CORE, Type.INSTANCE, null, 0, 0,
-        List.of(), OpenTelemetry.class, "GlobalOpenTelemetry.get()"));
+        List.of(), OpenTelemetry.class, "GlobalOpenTelemetry"));
     // kafka-interceptors (KafkaSettings)
     choice(m, "baton.kafka.producer.span.end", Module.KAFKA, "ack", "ack", "send");
     integer(m, "baton.kafka.producer.inflight.max", Module.KAFKA, 10_000, 1, 1_000_000);
     bool(m, "baton.kafka.consumer.receive.spans", Module.KAFKA, false);
+    bool(m, "baton.kafka.consumer.process.spans", Module.KAFKA, false);
     bool(m, "baton.kafka.capture.message.key", Module.KAFKA, false);
     // amqp-decorators (AmqpTracing)
     bool(m, "baton.amqp.settle.spans", Module.AMQP, false);

@@ -1,0 +1,114 @@
+package dev.baton.kafka;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/**
+ * What {@link KafkaTracing#wrap(Consumer)} returns: a {@link Consumer} whose {@code poll} returns
+ * records that run each loop body inside the record's CONSUMER {@code process {topic}} span, as the
+ * interceptor does with {@code baton.kafka.consumer.process.spans=true} (see
+ * {@link TracedRecords}). Every poll, empty or not, first ends a span an earlier loop left open,
+ * and so does every {@code close}. Records are noted for {@link KafkaTracing#process} and get
+ * receive spans (when enabled) unless the wrapped consumer's own {@link TracingConsumerInterceptor}
+ * did that already. Every other method is forwarded unchanged.
+ *
+ * <p>Why a dynamic proxy of the {@code Consumer} interface rather than a forwarding class: the
+ * interface changes with every kafka-clients line (4.0 removed {@code poll(long)} and
+ * {@code committed(TopicPartition)}, added {@code SubscriptionPattern}; 4.1 added
+ * {@code CloseOptions}), and a class compiled against one line names types the others lack (so
+ * reflecting over it fails there) or misses methods they add. The proxy implements exactly the
+ * interface of the kafka-clients on the class path. It costs a reflective call per method call,
+ * which is per poll or commit, never per record.
+ *
+ * <p>Not thread-safe, like the consumer it wraps ({@code wakeup} excepted).
+ */
+final class TracingConsumer implements InvocationHandler {
+
+  private final Consumer<?, ?> delegate;
+  private final ConsumerSide side;
+
+  private TracingConsumer(Consumer<?, ?> delegate, KafkaTracing tracing) {
+    this.delegate = delegate;
+    this.side = new ConsumerSide(tracing, groupId(delegate), clientId(delegate.metrics()), true, true);
+  }
+
+  @SuppressWarnings("unchecked")
+  static <K, V> Consumer<K, V> of(Consumer<K, V> delegate, KafkaTracing tracing) {
+    return (Consumer<K, V>) Proxy.newProxyInstance(
+        Consumer.class.getClassLoader(),
+        new Class<?>[] {Consumer.class},
+        new TracingConsumer(delegate, tracing));
+  }
+
+  private static String groupId(Consumer<?, ?> consumer) {
+    try {
+      ConsumerGroupMetadata group = consumer.groupMetadata();
+      return group == null ? null : group.groupId();
+    } catch (RuntimeException noGroup) { // InvalidGroupIdException without group.id
+      return null;
+    }
+  }
+
+  /** The {@code client-id} tag of a client's metrics: its configured or generated client id. */
+  static String clientId(Map<MetricName, ? extends Metric> metrics) {
+    try {
+      if (metrics != null) {
+        for (MetricName name : metrics.keySet()) {
+          String id = name.tags().get("client-id");
+          if (id != null && !id.isEmpty()) {
+            return id;
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      // no metrics to read it from: the spans go without it
+    }
+    return null;
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    String name = method.getName();
+    if (method.getDeclaringClass() == Object.class) {
+      switch (name) {
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        default:
+          return "TracingConsumer{" + delegate + "}";
+      }
+    }
+    switch (name) {
+      case "poll": // poll(Duration); poll(long) on kafka-clients 3.x
+        side.closeLeftovers();
+        return side.onConsume((ConsumerRecords<?, ?>) forward(method, args));
+      case "close": // close(), close(Duration), close(CloseOptions) on 4.1+
+        try {
+          side.close();
+        } finally {
+          forward(method, args);
+        }
+        return null;
+      default:
+        return forward(method, args);
+    }
+  }
+
+  /** Calls {@code method} on the wrapped consumer; what it throws is thrown unchanged. */
+  private Object forward(Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(delegate, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}
