@@ -38,7 +38,7 @@ class ForwardingContractTest {
   @Test
   void recoverableWrappersDeclareTheRecoverableMethods() {
     assertThat(missing(RecoverableChannel.class, RecoverableTracingChannel.class,
-        TracingChannel.class, ForwardingChannel.class)).isEmpty();
+        TracingChannel.class, RoutingChannel.class, ForwardingChannel.class)).isEmpty();
     assertThat(missing(RecoverableConnection.class, RecoverableTracingConnection.class,
         TracingConnection.class, ForwardingConnection.class)).isEmpty();
   }
@@ -60,30 +60,45 @@ class ForwardingContractTest {
   }
 
   @Test
+  void routingChannelSendsOnlyPublishConsumeGetAndSettleOverloadsToOneMethodEach() {
+    assertThat(publicMethods(RoutingChannel.class))
+        .containsExactlyInAnyOrder(
+            "basicPublish", "basicConsume", "basicGet", "basicAck", "basicNack", "basicReject");
+  }
+
+  @Test
   void tracingChannelOverridesOnlyPublishConsumeGetSettleAndQueueBookkeeping() {
-    Set<String> names = new TreeSet<>();
+    assertThat(publicMethods(TracingChannel.class))
+        .containsExactlyInAnyOrder(
+            "getConnection",
+            // no spans: only to know which queues are temporary
+            "queueDeclare", "queueDeclareNoWait", "queueDelete", "queueDeleteNoWait");
+    Set<String> routed = new TreeSet<>();
     for (Method m : TracingChannel.class.getDeclaredMethods()) {
+      try {
+        RoutingChannel.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
+        routed.add(m.getName());
+      } catch (NoSuchMethodException e) {
+        // not one of the routed operations
+      }
+    }
+    assertThat(routed).containsExactlyInAnyOrder("publish", "consume", "get", "settle");
+  }
+
+  private static Set<String> publicMethods(Class<?> type) {
+    Set<String> names = new TreeSet<>();
+    for (Method m : type.getDeclaredMethods()) {
       if (Modifier.isPublic(m.getModifiers())) {
         names.add(m.getName());
       }
     }
-    assertThat(names)
-        .containsExactlyInAnyOrder(
-            "basicPublish", "basicConsume", "basicGet", "basicAck", "basicNack", "basicReject",
-            "getConnection",
-            // no spans: only to know which queues are temporary
-            "queueDeclare", "queueDeclareNoWait", "queueDelete", "queueDeleteNoWait");
+    return names;
   }
 
   @Test
   void tracingConnectionOverridesOnlyChannelCreation() {
-    Set<String> names = new TreeSet<>();
-    for (Method m : TracingConnection.class.getDeclaredMethods()) {
-      if (Modifier.isPublic(m.getModifiers())) {
-        names.add(m.getName());
-      }
-    }
-    assertThat(names).containsExactlyInAnyOrder("createChannel", "openChannel");
+    assertThat(publicMethods(TracingConnection.class))
+        .containsExactlyInAnyOrder("createChannel", "openChannel");
   }
 
   /** Methods of {@code iface} (and its super-interfaces) that none of {@code classes} declares. */
