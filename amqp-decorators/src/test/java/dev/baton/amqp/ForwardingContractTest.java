@@ -27,20 +27,24 @@ class ForwardingContractTest {
 
   @Test
   void forwardingChannelDeclaresEveryChannelMethod() {
-    assertThat(missing(Channel.class, ForwardingChannel.class)).isEmpty();
+    assertThat(missing(Channel.class, ForwardingChannel.class, ForwardingShutdownNotifier.class))
+        .isEmpty();
   }
 
   @Test
   void forwardingConnectionDeclaresEveryConnectionMethod() {
-    assertThat(missing(Connection.class, ForwardingConnection.class)).isEmpty();
+    assertThat(missing(Connection.class, ForwardingConnection.class,
+        ForwardingShutdownNotifier.class)).isEmpty();
   }
 
   @Test
   void recoverableWrappersDeclareTheRecoverableMethods() {
     assertThat(missing(RecoverableChannel.class, RecoverableTracingChannel.class,
-        TracingChannel.class, RoutingChannel.class, ForwardingChannel.class)).isEmpty();
+        ForwardingRecoverable.class, TracingChannel.class, RoutingChannel.class,
+        ForwardingChannel.class, ForwardingShutdownNotifier.class)).isEmpty();
     assertThat(missing(RecoverableConnection.class, RecoverableTracingConnection.class,
-        TracingConnection.class, ForwardingConnection.class)).isEmpty();
+        ForwardingRecoverable.class, TracingConnection.class, ForwardingConnection.class,
+        ForwardingShutdownNotifier.class)).isEmpty();
   }
 
   @Test
