@@ -17,7 +17,8 @@ import java.util.Map;
  * of {@code basicPublish}, {@code basicConsume}, {@code basicGet}, {@code basicAck},
  * {@code basicNack} and {@code basicReject} goes to one method per operation, with amqp-client's
  * own defaults filled in for the short overloads, so the subclass decides about tracing once per
- * operation and never per overload. The functional {@code basicConsume} overloads become one
+ * operation and never per overload; queue declarations and deletions are reported, after the
+ * call, to one method each. The functional {@code basicConsume} overloads become one
  * {@link Consumer} ({@link CallbackConsumer}), as amqp-client does itself. Nothing here traces.
  */
 abstract class RoutingChannel extends ForwardingChannel {
@@ -59,6 +60,19 @@ abstract class RoutingChannel extends ForwardingChannel {
   /** {@code basicAck} ({@link #ACK}), {@code basicNack} ({@link #NACK}), {@code basicReject}. */
   abstract void settle(int kind, long deliveryTag, boolean multiple, boolean requeue)
       throws IOException;
+
+  /**
+   * A queue was declared (after the broker answered, or right after a no-wait declaration).
+   *
+   * @param queue its name; for a no-wait declaration, the name asked for (empty when the server
+   *     chooses it, which stays unknown here)
+   * @param serverNamed whether the server chose the name
+   */
+  abstract void queueDeclared(
+      String queue, boolean serverNamed, boolean exclusive, boolean autoDelete);
+
+  /** A queue was deleted (after the broker answered, or right after a no-wait deletion). */
+  abstract void queueDeleted(String queue);
 
   /** Sends a routed publish to the delegate's overload that has its arguments. */
   final void delegatePublish(
@@ -133,6 +147,69 @@ abstract class RoutingChannel extends ForwardingChannel {
       WriteListener listener)
       throws IOException {
     publish(exchange, routingKey, mandatory, immediate, props, null, body, listener);
+  }
+
+  // ---- queues: declared and deleted, reported after the call ----
+
+  @Override
+  public AMQP.Queue.DeclareOk queueDeclare() throws IOException {
+    AMQP.Queue.DeclareOk ok = delegate.queueDeclare();
+    if (ok != null) {
+      // Server-named, exclusive, auto-delete, as amqp-client declares it.
+      queueDeclared(ok.getQueue(), true, true, true);
+    }
+    return ok;
+  }
+
+  @Override
+  public AMQP.Queue.DeclareOk queueDeclare(
+      String queue,
+      boolean durable,
+      boolean exclusive,
+      boolean autoDelete,
+      Map<String, Object> arguments)
+      throws IOException {
+    AMQP.Queue.DeclareOk ok =
+        delegate.queueDeclare(queue, durable, exclusive, autoDelete, arguments);
+    if (ok != null) {
+      queueDeclared(ok.getQueue(), queue == null || queue.isEmpty(), exclusive, autoDelete);
+    }
+    return ok;
+  }
+
+  @Override
+  public void queueDeclareNoWait(
+      String queue,
+      boolean durable,
+      boolean exclusive,
+      boolean autoDelete,
+      Map<String, Object> arguments)
+      throws IOException {
+    delegate.queueDeclareNoWait(queue, durable, exclusive, autoDelete, arguments);
+    // Without an answer a server-chosen name stays unknown here (amq.gen- still tells).
+    queueDeclared(queue, false, exclusive, autoDelete);
+  }
+
+  @Override
+  public AMQP.Queue.DeleteOk queueDelete(String queue) throws IOException {
+    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue);
+    queueDeleted(queue);
+    return ok;
+  }
+
+  @Override
+  public AMQP.Queue.DeleteOk queueDelete(String queue, boolean ifUnused, boolean ifEmpty)
+      throws IOException {
+    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue, ifUnused, ifEmpty);
+    queueDeleted(queue);
+    return ok;
+  }
+
+  @Override
+  public void queueDeleteNoWait(String queue, boolean ifUnused, boolean ifEmpty)
+      throws IOException {
+    delegate.queueDeleteNoWait(queue, ifUnused, ifEmpty);
+    queueDeleted(queue);
   }
 
   // ---- consume ----

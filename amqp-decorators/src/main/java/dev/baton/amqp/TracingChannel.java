@@ -19,9 +19,9 @@ import java.util.Map;
 /**
  * The tracing decorator. {@link RoutingChannel} hands it one call per operation, whatever the
  * overload: {@link #publish}, {@link #consume}, {@link #get} and {@link #settle} (settle spans are
- * optional); this class holds only the tracing decisions for them. {@code queueDeclare*} and
- * {@code queueDelete*} are overridden only to note which queues are temporary
- * ({@link TemporaryQueues}) and make no spans. {@link #getConnection()} returns the traced
+ * optional); this class holds only the tracing decisions for them. Queue declarations and
+ * deletions ({@link #queueDeclared}, {@link #queueDeleted}) make no spans: they only note which
+ * queues are temporary ({@link TemporaryQueues}). {@link #getConnection()} returns the traced
  * connection when this channel was created by one, so channels created from it are traced too.
  *
  * <p>Thread-safe as far as the wrapped channel is.
@@ -167,75 +167,17 @@ sealed class TracingChannel extends RoutingChannel permits RecoverableTracingCha
   // ---- queues: which are temporary (no spans) ----
 
   @Override
-  public AMQP.Queue.DeclareOk queueDeclare() throws IOException {
-    AMQP.Queue.DeclareOk ok = delegate.queueDeclare();
-    // Server-named, exclusive, auto-delete, as amqp-client declares it.
-    declared(ok, true, true, true);
-    return ok;
-  }
-
-  @Override
-  public AMQP.Queue.DeclareOk queueDeclare(
-      String queue,
-      boolean durable,
-      boolean exclusive,
-      boolean autoDelete,
-      Map<String, Object> arguments)
-      throws IOException {
-    AMQP.Queue.DeclareOk ok =
-        delegate.queueDeclare(queue, durable, exclusive, autoDelete, arguments);
-    declared(ok, queue == null || queue.isEmpty(), exclusive, autoDelete);
-    return ok;
-  }
-
-  @Override
-  public void queueDeclareNoWait(
-      String queue,
-      boolean durable,
-      boolean exclusive,
-      boolean autoDelete,
-      Map<String, Object> arguments)
-      throws IOException {
-    delegate.queueDeclareNoWait(queue, durable, exclusive, autoDelete, arguments);
-    // Without an answer a server-chosen name stays unknown here (amq.gen- still tells).
+  void queueDeclared(String queue, boolean serverNamed, boolean exclusive, boolean autoDelete) {
     try {
-      spans.temporaryQueues.declared(queue, false, exclusive, autoDelete);
+      spans.temporaryQueues.declared(queue, serverNamed, exclusive, autoDelete);
     } catch (RuntimeException e) {
       Faults.report("amqp queue declared", e);
     }
   }
 
   @Override
-  public AMQP.Queue.DeleteOk queueDelete(String queue) throws IOException {
-    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue);
+  void queueDeleted(String queue) {
     spans.temporaryQueues.deleted(queue);
-    return ok;
-  }
-
-  @Override
-  public AMQP.Queue.DeleteOk queueDelete(String queue, boolean ifUnused, boolean ifEmpty)
-      throws IOException {
-    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue, ifUnused, ifEmpty);
-    spans.temporaryQueues.deleted(queue);
-    return ok;
-  }
-
-  @Override
-  public void queueDeleteNoWait(String queue, boolean ifUnused, boolean ifEmpty)
-      throws IOException {
-    delegate.queueDeleteNoWait(queue, ifUnused, ifEmpty);
-    spans.temporaryQueues.deleted(queue);
-  }
-
-  private void declared(
-      AMQP.Queue.DeclareOk ok, boolean serverNamed, boolean exclusive, boolean autoDelete) {
-    try {
-      if (ok != null) {
-        spans.temporaryQueues.declared(ok.getQueue(), serverNamed, exclusive, autoDelete);
-      }
-    } catch (RuntimeException e) {
-      Faults.report("amqp queue declared", e);
-    }
   }
 
   // ---- consume ----
