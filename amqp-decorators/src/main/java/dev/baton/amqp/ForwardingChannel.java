@@ -15,8 +15,6 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ReturnCallback;
 import com.rabbitmq.client.ReturnListener;
-import com.rabbitmq.client.ShutdownListener;
-import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.WriteListener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,16 +26,14 @@ import java.util.concurrent.TimeoutException;
  * A {@link Channel} that forwards every call to another one and does nothing else, in the manner of
  * gRPC's {@code ForwardingClientCall}: subclasses override only what they add behaviour to.
  *
- * <p>Every method of {@code Channel} and its super-interfaces is declared here, default methods
- * included, so a call always reaches the delegate's own implementation. amqp-client adds methods
- * over time; {@code ForwardingChannelTest} fails when one is not forwarded.
+ * <p>Every method of {@code Channel} and its super-interfaces is declared here (the
+ * {@code ShutdownNotifier} ones in {@link ForwardingShutdownNotifier}), default methods included, so a call always reaches the delegate's own implementation. amqp-client adds methods
+ * over time; {@code ForwardingContractTest} fails when one is not forwarded.
  */
-abstract class ForwardingChannel implements Channel {
-
-  final Channel delegate;
+abstract class ForwardingChannel extends ForwardingShutdownNotifier<Channel> implements Channel {
 
   ForwardingChannel(Channel delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   @Override
@@ -802,35 +798,5 @@ abstract class ForwardingChannel implements Channel {
   @Override
   public CompletableFuture<Command> asyncCompletableRpc(Method method) throws IOException {
     return delegate.asyncCompletableRpc(method);
-  }
-
-  @Override
-  public void addShutdownListener(ShutdownListener listener) {
-    delegate.addShutdownListener(listener);
-  }
-
-  @Override
-  public void removeShutdownListener(ShutdownListener listener) {
-    delegate.removeShutdownListener(listener);
-  }
-
-  @Override
-  public ShutdownSignalException getCloseReason() {
-    return delegate.getCloseReason();
-  }
-
-  @Override
-  public void notifyListeners() {
-    delegate.notifyListeners();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return delegate.isOpen();
-  }
-
-  @Override
-  public String toString() {
-    return getClass().getSimpleName() + "{" + delegate + "}";
   }
 }

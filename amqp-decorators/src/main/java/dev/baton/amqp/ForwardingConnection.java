@@ -5,8 +5,6 @@ import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ExceptionHandler;
-import com.rabbitmq.client.ShutdownListener;
-import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.UnblockedCallback;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,15 +14,14 @@ import java.util.Optional;
 /**
  * A {@link Connection} that forwards every call to another one and does nothing else; subclasses
  * override only what they add behaviour to. Every method of {@code Connection} and its
- * super-interfaces is declared here, default methods included; {@code ForwardingConnectionTest}
+ * super-interfaces is declared here (the {@code ShutdownNotifier} ones in
+ * {@link ForwardingShutdownNotifier}), default methods included; {@code ForwardingContractTest}
  * fails when one is not forwarded.
  */
-abstract class ForwardingConnection implements Connection {
-
-  final Connection delegate;
+abstract class ForwardingConnection extends ForwardingShutdownNotifier<Connection> implements Connection {
 
   ForwardingConnection(Connection delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   @Override
@@ -162,35 +159,5 @@ abstract class ForwardingConnection implements Connection {
   @Override
   public void setId(String id) {
     delegate.setId(id);
-  }
-
-  @Override
-  public void addShutdownListener(ShutdownListener listener) {
-    delegate.addShutdownListener(listener);
-  }
-
-  @Override
-  public void removeShutdownListener(ShutdownListener listener) {
-    delegate.removeShutdownListener(listener);
-  }
-
-  @Override
-  public ShutdownSignalException getCloseReason() {
-    return delegate.getCloseReason();
-  }
-
-  @Override
-  public void notifyListeners() {
-    delegate.notifyListeners();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return delegate.isOpen();
-  }
-
-  @Override
-  public String toString() {
-    return getClass().getSimpleName() + "{" + delegate + "}";
   }
 }

@@ -3,20 +3,19 @@ package dev.baton.amqp;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.baton.core.internal.PendingSpans;
 import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
-import java.util.Map;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Publish spans of one channel in confirm mode, waiting for the broker's {@code basic.ack} or
  * {@code basic.nack}, keyed by publish sequence number. Registered on the channel as a confirm
  * listener and a shutdown listener: an ack ends the span, a nack ends it as an error, and a
  * channel that closes (or loses its connection, before recovery renumbers the sequence) ends all
- * that are left as errors. Bounded: when {@code max} spans wait, the oldest ends at once, marked
- * {@link AmqpSpans#CONFIRM_EVICTED}.
+ * that are left as errors. The table is the core's {@link PendingSpans}, ordered by sequence
+ * number (a {@code multiple} confirm covers every number up to its own): bounded, so when
+ * {@code max} spans wait, the oldest ends at once, marked {@link AmqpSpans#CONFIRM_EVICTED}.
+ * Publishing threads and the connection's thread share one lock, held only for table operations.
  *
  * <p>Limitation: the sequence number is read just before {@code basicPublish}; when several
  * threads publish on one channel at once (which RabbitMQ advises against) a span may end on the
@@ -29,49 +28,39 @@ final class PublishConfirms implements ConfirmListener, ShutdownListener {
   static final String ERROR_NACK = "nack";
   static final String ERROR_CLOSED = "channel_closed";
 
-  private final ConcurrentNavigableMap<Long, Span> pending = new ConcurrentSkipListMap<>();
-  // ConcurrentSkipListMap.size() walks the map: count separately.
-  private final AtomicInteger size = new AtomicInteger();
-  private final int max;
+  /** The lock of every operation below. */
+  private final PendingSpans pending;
 
   PublishConfirms(int max) {
-    this.max = max;
+    this.pending = new PendingSpans(max, PendingSpans.Order.KEY, AmqpSpans.CONFIRM_EVICTED);
   }
 
-  /** Makes {@code span} wait for the confirm of {@code seqNo}. */
+  /**
+   * Makes {@code span} wait for the confirm of {@code seqNo}. Should two threads have read the
+   * same sequence number before either published, the earlier span can no longer be matched to a
+   * confirm, so it ends now rather than never (as does the oldest, when the table is full).
+   */
   void track(long seqNo, Span span) {
-    while (size.get() >= max) {
-      Map.Entry<Long, Span> oldest = pending.pollFirstEntry();
-      if (oldest == null) {
-        break;
-      }
-      size.decrementAndGet();
-      Span evicted = oldest.getValue();
-      evicted.setAttribute(AmqpSpans.CONFIRM_EVICTED, true);
-      evicted.end();
+    Span out;
+    synchronized (pending) {
+      out = pending.add(seqNo, null, span);
     }
-    Span displaced = pending.put(seqNo, span);
-    if (displaced == null) {
-      size.incrementAndGet();
-    } else if (displaced != span) {
-      // Two threads read the same sequence number before either published: the earlier span
-      // can no longer be matched to a confirm, so it ends now rather than never.
-      displaced.setAttribute(AmqpSpans.CONFIRM_EVICTED, true);
-      displaced.end();
+    if (out != null && out != span) {
+      pending.endEarly(out, null);
     }
   }
 
   /** Takes back the span of a publish that failed; returns it, or {@code null} if already gone. */
   Span untrack(long seqNo) {
-    Span span = pending.remove(seqNo);
-    if (span != null) {
-      size.decrementAndGet();
+    synchronized (pending) {
+      return pending.take(seqNo);
     }
-    return span;
   }
 
   int size() {
-    return size.get();
+    synchronized (pending) {
+      return pending.size();
+    }
   }
 
   @Override
@@ -85,22 +74,28 @@ final class PublishConfirms implements ConfirmListener, ShutdownListener {
   }
 
   private void settle(long deliveryTag, boolean multiple, boolean nack) {
+    String errorType = nack ? ERROR_NACK : null;
     if (!multiple) {
-      end(untrack(deliveryTag), nack ? ERROR_NACK : null, "the broker nacked the message");
+      end(untrack(deliveryTag), errorType, "the broker nacked the message");
       return;
     }
-    Map.Entry<Long, Span> e;
-    while ((e = pending.firstEntry()) != null && e.getKey() <= deliveryTag) {
-      end(untrack(e.getKey()), nack ? ERROR_NACK : null, "the broker nacked the message");
+    Span span;
+    while ((span = takeOldestUpTo(deliveryTag)) != null) {
+      end(span, errorType, "the broker nacked the message");
+    }
+  }
+
+  private Span takeOldestUpTo(long seqNo) {
+    synchronized (pending) {
+      return pending.takeOldestUpTo(seqNo);
     }
   }
 
   @Override
   public void shutdownCompleted(ShutdownSignalException cause) {
-    Map.Entry<Long, Span> e;
-    while ((e = pending.pollFirstEntry()) != null) {
-      size.decrementAndGet();
-      end(e.getValue(), ERROR_CLOSED, "the channel closed before the broker confirmed the message");
+    Span span;
+    while ((span = takeOldestUpTo(Long.MAX_VALUE)) != null) {
+      end(span, ERROR_CLOSED, "the channel closed before the broker confirmed the message");
     }
   }
 

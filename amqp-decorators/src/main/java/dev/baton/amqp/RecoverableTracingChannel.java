@@ -2,14 +2,15 @@ package dev.baton.amqp;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.RecoverableChannel;
-import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.Recoverable;
 
 /**
  * A {@link TracingChannel} over a channel with automatic recovery: it stays a
  * {@link RecoverableChannel}, so code that registers recovery listeners keeps working. The
  * listeners are registered on the wrapped channel and receive it, not this wrapper.
  */
-final class RecoverableTracingChannel extends TracingChannel implements RecoverableChannel {
+final class RecoverableTracingChannel extends TracingChannel
+    implements RecoverableChannel, ForwardingRecoverable {
 
   private final RecoverableChannel recoverable;
 
@@ -23,12 +24,7 @@ final class RecoverableTracingChannel extends TracingChannel implements Recovera
   }
 
   @Override
-  public void addRecoveryListener(RecoveryListener listener) {
-    recoverable.addRecoveryListener(listener);
-  }
-
-  @Override
-  public void removeRecoveryListener(RecoveryListener listener) {
-    recoverable.removeRecoveryListener(listener);
+  public Recoverable recoverable() {
+    return recoverable;
   }
 }

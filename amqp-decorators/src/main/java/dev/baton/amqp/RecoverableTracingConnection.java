@@ -1,7 +1,7 @@
 package dev.baton.amqp;
 
 import com.rabbitmq.client.RecoverableConnection;
-import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.Recoverable;
 
 /**
  * A {@link TracingConnection} over a connection with automatic recovery: it stays a
@@ -9,7 +9,7 @@ import com.rabbitmq.client.RecoveryListener;
  * registered on the wrapped connection and receive it, not this wrapper.
  */
 final class RecoverableTracingConnection extends TracingConnection
-    implements RecoverableConnection {
+    implements RecoverableConnection, ForwardingRecoverable {
 
   private final RecoverableConnection recoverable;
 
@@ -19,12 +19,7 @@ final class RecoverableTracingConnection extends TracingConnection
   }
 
   @Override
-  public void addRecoveryListener(RecoveryListener listener) {
-    recoverable.addRecoveryListener(listener);
-  }
-
-  @Override
-  public void removeRecoveryListener(RecoveryListener listener) {
-    recoverable.removeRecoveryListener(listener);
+  public Recoverable recoverable() {
+    return recoverable;
   }
 }

@@ -1,12 +1,9 @@
 package dev.baton.amqp;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.CancelCallback;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Consumer;
-import com.rabbitmq.client.ConsumerShutdownSignalCallback;
-import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.RecoverableChannel;
 import com.rabbitmq.client.WriteListener;
@@ -20,20 +17,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The tracing decorator: a {@link ForwardingChannel} that overrides only {@code basicPublish},
- * {@code basicConsume}, {@code basicGet} and, for the optional settle spans, {@code basicAck},
- * {@code basicNack} and {@code basicReject}; {@code queueDeclare*} and {@code queueDelete*} are
- * overridden only to note which queues are temporary ({@link TemporaryQueues}) and make no spans.
- * Every overload routes into one private method per operation. {@link #getConnection()} returns the traced connection when this channel was created
- * by one, so channels created from it are traced too.
+ * The tracing decorator. {@link RoutingChannel} hands it one call per operation, whatever the
+ * overload: {@link #publish}, {@link #consume}, {@link #get} and {@link #settle} (settle spans are
+ * optional); this class holds only the tracing decisions for them. Queue declarations and
+ * deletions ({@link #queueDeclared}, {@link #queueDeleted}) make no spans: they only note which
+ * queues are temporary ({@link TemporaryQueues}). {@link #getConnection()} returns the traced
+ * connection when this channel was created by one, so channels created from it are traced too.
  *
  * <p>Thread-safe as far as the wrapped channel is.
  */
-sealed class TracingChannel extends ForwardingChannel permits RecoverableTracingChannel {
-
-  private static final int ACK = 0;
-  private static final int NACK = 1;
-  private static final int REJECT = 2;
+sealed class TracingChannel extends RoutingChannel permits RecoverableTracingChannel {
 
   private final AmqpSpans spans;
   private final ServerEndpoint endpoint;
@@ -81,50 +74,7 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
   // ---- publish ----
 
   @Override
-  public void basicPublish(
-      String exchange, String routingKey, AMQP.BasicProperties props, byte[] body)
-      throws IOException {
-    publish(exchange, routingKey, false, false, props, body, null, null);
-  }
-
-  @Override
-  public void basicPublish(
-      String exchange,
-      String routingKey,
-      boolean mandatory,
-      AMQP.BasicProperties props,
-      byte[] body)
-      throws IOException {
-    publish(exchange, routingKey, mandatory, false, props, body, null, null);
-  }
-
-  @Override
-  public void basicPublish(
-      String exchange,
-      String routingKey,
-      boolean mandatory,
-      boolean immediate,
-      AMQP.BasicProperties props,
-      byte[] body)
-      throws IOException {
-    publish(exchange, routingKey, mandatory, immediate, props, body, null, null);
-  }
-
-  @Override
-  public void basicPublish(
-      String exchange,
-      String routingKey,
-      boolean mandatory,
-      boolean immediate,
-      AMQP.BasicProperties props,
-      ByteBuffer body,
-      WriteListener listener)
-      throws IOException {
-    publish(exchange, routingKey, mandatory, immediate, props, null, body, listener);
-  }
-
-  /** Every publish: exactly one of {@code body} and {@code buffer} is the message body. */
-  private void publish(
+  void publish(
       String exchange,
       String routingKey,
       boolean mandatory,
@@ -161,11 +111,7 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
       waiting = null;
     }
     try {
-      if (buffer == null && listener == null) {
-        delegate.basicPublish(exchange, routingKey, mandatory, immediate, traced, body);
-      } else {
-        delegate.basicPublish(exchange, routingKey, mandatory, immediate, traced, buffer, listener);
-      }
+      delegatePublish(exchange, routingKey, mandatory, immediate, traced, body, buffer, listener);
     } catch (Throwable t) {
       if (span != null && (waiting == null || waiting.untrack(seqNo) != null)) {
         Spans.recordException(span, t);
@@ -221,303 +167,23 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
   // ---- queues: which are temporary (no spans) ----
 
   @Override
-  public AMQP.Queue.DeclareOk queueDeclare() throws IOException {
-    AMQP.Queue.DeclareOk ok = delegate.queueDeclare();
-    // Server-named, exclusive, auto-delete, as amqp-client declares it.
-    declared(ok, true, true, true);
-    return ok;
-  }
-
-  @Override
-  public AMQP.Queue.DeclareOk queueDeclare(
-      String queue,
-      boolean durable,
-      boolean exclusive,
-      boolean autoDelete,
-      Map<String, Object> arguments)
-      throws IOException {
-    AMQP.Queue.DeclareOk ok =
-        delegate.queueDeclare(queue, durable, exclusive, autoDelete, arguments);
-    declared(ok, queue == null || queue.isEmpty(), exclusive, autoDelete);
-    return ok;
-  }
-
-  @Override
-  public void queueDeclareNoWait(
-      String queue,
-      boolean durable,
-      boolean exclusive,
-      boolean autoDelete,
-      Map<String, Object> arguments)
-      throws IOException {
-    delegate.queueDeclareNoWait(queue, durable, exclusive, autoDelete, arguments);
-    // Without an answer a server-chosen name stays unknown here (amq.gen- still tells).
+  void queueDeclared(String queue, boolean serverNamed, boolean exclusive, boolean autoDelete) {
     try {
-      spans.temporaryQueues.declared(queue, false, exclusive, autoDelete);
+      spans.temporaryQueues.declared(queue, serverNamed, exclusive, autoDelete);
     } catch (RuntimeException e) {
       Faults.report("amqp queue declared", e);
     }
   }
 
   @Override
-  public AMQP.Queue.DeleteOk queueDelete(String queue) throws IOException {
-    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue);
+  void queueDeleted(String queue) {
     spans.temporaryQueues.deleted(queue);
-    return ok;
-  }
-
-  @Override
-  public AMQP.Queue.DeleteOk queueDelete(String queue, boolean ifUnused, boolean ifEmpty)
-      throws IOException {
-    AMQP.Queue.DeleteOk ok = delegate.queueDelete(queue, ifUnused, ifEmpty);
-    spans.temporaryQueues.deleted(queue);
-    return ok;
-  }
-
-  @Override
-  public void queueDeleteNoWait(String queue, boolean ifUnused, boolean ifEmpty)
-      throws IOException {
-    delegate.queueDeleteNoWait(queue, ifUnused, ifEmpty);
-    spans.temporaryQueues.deleted(queue);
-  }
-
-  private void declared(
-      AMQP.Queue.DeclareOk ok, boolean serverNamed, boolean exclusive, boolean autoDelete) {
-    try {
-      if (ok != null) {
-        spans.temporaryQueues.declared(ok.getQueue(), serverNamed, exclusive, autoDelete);
-      }
-    } catch (RuntimeException e) {
-      Faults.report("amqp queue declared", e);
-    }
   }
 
   // ---- consume ----
 
   @Override
-  public String basicConsume(String queue, Consumer callback) throws IOException {
-    return consume(queue, false, "", false, false, null, callback);
-  }
-
-  @Override
-  public String basicConsume(
-      String queue, DeliverCallback deliverCallback, CancelCallback cancelCallback)
-      throws IOException {
-    return consume(queue, false, "", false, false, null,
-        callbacks(deliverCallback, cancelCallback, null));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      DeliverCallback deliverCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, false, "", false, false, null,
-        callbacks(deliverCallback, null, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, false, "", false, false, null,
-        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(String queue, boolean autoAck, Consumer callback) throws IOException {
-    return consume(queue, autoAck, "", false, false, null, callback);
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback)
-      throws IOException {
-    return consume(queue, autoAck, "", false, false, null,
-        callbacks(deliverCallback, cancelCallback, null));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      DeliverCallback deliverCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, "", false, false, null,
-        callbacks(deliverCallback, null, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, "", false, false, null,
-        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue, boolean autoAck, Map<String, Object> arguments, Consumer callback)
-      throws IOException {
-    return consume(queue, autoAck, "", false, false, arguments, callback);
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      Map<String, Object> arguments,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback)
-      throws IOException {
-    return consume(queue, autoAck, "", false, false, arguments,
-        callbacks(deliverCallback, cancelCallback, null));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      Map<String, Object> arguments,
-      DeliverCallback deliverCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, "", false, false, arguments,
-        callbacks(deliverCallback, null, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      Map<String, Object> arguments,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, "", false, false, arguments,
-        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(String queue, boolean autoAck, String consumerTag, Consumer callback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, false, false, null, callback);
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      String consumerTag,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, false, false, null,
-        callbacks(deliverCallback, cancelCallback, null));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      String consumerTag,
-      DeliverCallback deliverCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, false, false, null,
-        callbacks(deliverCallback, null, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      String consumerTag,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, false, false, null,
-        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      String consumerTag,
-      boolean noLocal,
-      boolean exclusive,
-      Map<String, Object> arguments,
-      Consumer callback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments, callback);
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      String consumerTag,
-      boolean noLocal,
-      boolean exclusive,
-      Map<String, Object> arguments,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments,
-        callbacks(deliverCallback, cancelCallback, null));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      String consumerTag,
-      boolean noLocal,
-      boolean exclusive,
-      Map<String, Object> arguments,
-      DeliverCallback deliverCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments,
-        callbacks(deliverCallback, null, shutdownSignalCallback));
-  }
-
-  @Override
-  public String basicConsume(
-      String queue,
-      boolean autoAck,
-      String consumerTag,
-      boolean noLocal,
-      boolean exclusive,
-      Map<String, Object> arguments,
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback)
-      throws IOException {
-    return consume(queue, autoAck, consumerTag, noLocal, exclusive, arguments,
-        callbacks(deliverCallback, cancelCallback, shutdownSignalCallback));
-  }
-
-  /**
-   * Every {@code basicConsume}: the defaults of the short overloads are amqp-client's own (a
-   * server-generated tag, local deliveries, not exclusive, no arguments).
-   */
-  private String consume(
+  String consume(
       String queue,
       boolean autoAck,
       String consumerTag,
@@ -542,20 +208,10 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
         queue, autoAck, consumerTag, noLocal, exclusive, arguments, traced);
   }
 
-  private static Consumer callbacks(
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback) {
-    if (deliverCallback == null) {
-      throw new NullPointerException("deliverCallback == null");
-    }
-    return new CallbackConsumer(deliverCallback, cancelCallback, shutdownSignalCallback);
-  }
-
   // ---- get ----
 
   @Override
-  public GetResponse basicGet(String queue, boolean autoAck) throws IOException {
+  GetResponse get(String queue, boolean autoAck) throws IOException {
     Span span;
     int queueFlags;
     try {
@@ -593,21 +249,7 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
   // ---- settle ----
 
   @Override
-  public void basicAck(long deliveryTag, boolean multiple) throws IOException {
-    settle(ACK, deliveryTag, multiple, false);
-  }
-
-  @Override
-  public void basicNack(long deliveryTag, boolean multiple, boolean requeue) throws IOException {
-    settle(NACK, deliveryTag, multiple, requeue);
-  }
-
-  @Override
-  public void basicReject(long deliveryTag, boolean requeue) throws IOException {
-    settle(REJECT, deliveryTag, false, requeue);
-  }
-
-  private void settle(int kind, long deliveryTag, boolean multiple, boolean requeue)
+  void settle(int kind, long deliveryTag, boolean multiple, boolean requeue)
       throws IOException {
     Span span = null;
     if (spans.settleSpans) {
@@ -623,13 +265,7 @@ sealed class TracingChannel extends ForwardingChannel permits RecoverableTracing
       }
     }
     try {
-      if (kind == ACK) {
-        delegate.basicAck(deliveryTag, multiple);
-      } else if (kind == NACK) {
-        delegate.basicNack(deliveryTag, multiple, requeue);
-      } else {
-        delegate.basicReject(deliveryTag, requeue);
-      }
+      delegateSettle(kind, deliveryTag, multiple, requeue);
     } catch (Throwable t) {
       Spans.recordException(span, t);
       throw t;

@@ -5,10 +5,9 @@ import com.rabbitmq.client.Consumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.baton.core.internal.Faults;
-import dev.baton.core.internal.Spans;
+import dev.baton.core.internal.ProcessScope;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import java.io.IOException;
 
 /**
@@ -68,16 +67,14 @@ final class TracingConsumer implements Consumer {
       delegate.handleDelivery(consumerTag, envelope, properties, body);
       return;
     }
-    Span span = Span.fromContext(context);
-    Scope scope = context.makeCurrent();
+    ProcessScope scope = ProcessScope.open(context, Span.fromContext(context));
     try {
       delegate.handleDelivery(consumerTag, envelope, properties, body);
     } catch (Throwable t) {
-      Spans.recordException(span, t);
+      scope.recordException(t);
       throw t;
     } finally {
       scope.close();
-      span.end();
     }
   }
 

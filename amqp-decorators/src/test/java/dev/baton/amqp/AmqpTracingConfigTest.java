@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /** Settings parsed from maps and the builder, and the confirm table on its own. */
 class AmqpTracingConfigTest {
 
-  private final TestTracing tracing = new TestTracing();
+  private final InMemoryTelemetry tracing =
+      InMemoryTelemetry.create(TextMapPropagator.noop());
 
   @AfterEach
   void close() {
@@ -28,7 +31,7 @@ class AmqpTracingConfigTest {
     AmqpTracing fromStrings =
         AmqpTracing.fromConfig(
             Map.of(
-                BatonTracing.OPEN_TELEMETRY, tracing.otel,
+                BatonTracing.OPEN_TELEMETRY, tracing.openTelemetry(),
                 "baton.amqp.settle.spans", "TRUE",
                 "baton.amqp.publish.end.on.confirm", "true",
                 "baton.amqp.publish.max.pending.confirms", "500",
@@ -40,7 +43,7 @@ class AmqpTracingConfigTest {
 
     AmqpTracing typed =
         AmqpTracing.fromConfig(
-            Map.of(BatonTracing.OPEN_TELEMETRY, tracing.otel, "baton.amqp.settle.spans", true));
+            Map.of(BatonTracing.OPEN_TELEMETRY, tracing.openTelemetry(), "baton.amqp.settle.spans", true));
     assertThat(typed.toString()).contains("settleSpans=true", "endPublishOnConfirm=false",
         "maxPendingConfirms=10000");
   }
@@ -75,7 +78,7 @@ class AmqpTracingConfigTest {
             () -> AmqpTracing.fromConfig(Map.of("baton.amqp.publish.max.pending.confirms", "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("baton.amqp.publish.max.pending.confirms");
-    assertThatThrownBy(() -> AmqpTracing.builder(tracing.otel).maxPendingConfirms(0))
+    assertThatThrownBy(() -> AmqpTracing.builder(tracing.openTelemetry()).maxPendingConfirms(0))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> AmqpTracing.create(null)).hasMessage("openTelemetry == null");
   }
@@ -118,6 +121,6 @@ class AmqpTracingConfigTest {
   }
 
   private Span span(String name) {
-    return tracing.otel.getTracer("test").spanBuilder(name).startSpan();
+    return tracing.openTelemetry().getTracer("test").spanBuilder(name).startSpan();
   }
 }

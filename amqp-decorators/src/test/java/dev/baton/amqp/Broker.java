@@ -3,6 +3,7 @@ package dev.baton.amqp;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
+import dev.baton.testing.LocalRabbitMq;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,20 +13,17 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real RabbitMQ the broker tests run against: {@code BATON_AMQP_URI} when set, else
- * {@code amqp://guest:guest@127.0.0.1:5672}. Nothing is skipped: when it does not answer, the
- * tests fail saying what to start.
+ * The real RabbitMQ the broker tests run against: baton-testing's {@link LocalRabbitMq}
+ * ({@code BATON_AMQP_URI} when set, else {@code amqp://guest:guest@127.0.0.1:5672}), with the
+ * short timeouts and heartbeats these tests want, and the broker-side close the recovery tests
+ * need. Nothing is skipped: when it does not answer, the tests fail saying what to start.
  */
 final class Broker {
-
-  static final String URI_ENV = "BATON_AMQP_URI";
-  static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672";
 
   private Broker() {}
 
   static String uri() {
-    String env = System.getenv(URI_ENV);
-    return env == null || env.isBlank() ? DEFAULT_URI : env.trim();
+    return LocalRabbitMq.uri();
   }
 
   static ConnectionFactory factory() {
@@ -33,7 +31,7 @@ final class Broker {
     try {
       factory.setUri(uri());
     } catch (Exception e) {
-      throw new AssertionError("Bad " + URI_ENV + " '" + uri() + "': " + e, e);
+      throw new AssertionError("Bad " + LocalRabbitMq.ENV + " '" + uri() + "': " + e, e);
     }
     factory.setConnectionTimeout(5_000);
     factory.setHandshakeTimeout(5_000);
@@ -54,7 +52,7 @@ final class Broker {
       }
       throw new AssertionError(
           "RabbitMQ is not reachable at " + uri() + " (" + root + "). Start it with "
-              + "`rabbitmq-server -detached`, or point " + URI_ENV + " at a running broker "
+              + "`rabbitmq-server -detached`, or point " + LocalRabbitMq.ENV + " at a running broker "
               + "(amqp://user:password@host:port/vhost).",
           e);
     }

@@ -27,20 +27,24 @@ class ForwardingContractTest {
 
   @Test
   void forwardingChannelDeclaresEveryChannelMethod() {
-    assertThat(missing(Channel.class, ForwardingChannel.class)).isEmpty();
+    assertThat(missing(Channel.class, ForwardingChannel.class, ForwardingShutdownNotifier.class))
+        .isEmpty();
   }
 
   @Test
   void forwardingConnectionDeclaresEveryConnectionMethod() {
-    assertThat(missing(Connection.class, ForwardingConnection.class)).isEmpty();
+    assertThat(missing(Connection.class, ForwardingConnection.class,
+        ForwardingShutdownNotifier.class)).isEmpty();
   }
 
   @Test
   void recoverableWrappersDeclareTheRecoverableMethods() {
     assertThat(missing(RecoverableChannel.class, RecoverableTracingChannel.class,
-        TracingChannel.class, ForwardingChannel.class)).isEmpty();
+        ForwardingRecoverable.class, TracingChannel.class, RoutingChannel.class,
+        ForwardingChannel.class, ForwardingShutdownNotifier.class)).isEmpty();
     assertThat(missing(RecoverableConnection.class, RecoverableTracingConnection.class,
-        TracingConnection.class, ForwardingConnection.class)).isEmpty();
+        ForwardingRecoverable.class, TracingConnection.class, ForwardingConnection.class,
+        ForwardingShutdownNotifier.class)).isEmpty();
   }
 
   @Test
@@ -60,30 +64,45 @@ class ForwardingContractTest {
   }
 
   @Test
-  void tracingChannelOverridesOnlyPublishConsumeGetSettleAndQueueBookkeeping() {
-    Set<String> names = new TreeSet<>();
-    for (Method m : TracingChannel.class.getDeclaredMethods()) {
-      if (Modifier.isPublic(m.getModifiers())) {
-        names.add(m.getName());
-      }
-    }
-    assertThat(names)
+  void routingChannelSendsOnlyPublishConsumeGetSettleAndQueueOverloadsToOneMethodEach() {
+    assertThat(publicMethods(RoutingChannel.class))
         .containsExactlyInAnyOrder(
             "basicPublish", "basicConsume", "basicGet", "basicAck", "basicNack", "basicReject",
-            "getConnection",
-            // no spans: only to know which queues are temporary
+            // reported after the call, no spans: only to know which queues are temporary
             "queueDeclare", "queueDeclareNoWait", "queueDelete", "queueDeleteNoWait");
   }
 
   @Test
-  void tracingConnectionOverridesOnlyChannelCreation() {
+  void tracingChannelOverridesOnlyPublishConsumeGetSettleAndQueueBookkeeping() {
+    assertThat(publicMethods(TracingChannel.class)).containsExactly("getConnection");
+    Set<String> routed = new TreeSet<>();
+    for (Method m : TracingChannel.class.getDeclaredMethods()) {
+      try {
+        RoutingChannel.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
+        routed.add(m.getName());
+      } catch (NoSuchMethodException e) {
+        // not one of the routed operations
+      }
+    }
+    assertThat(routed)
+        .containsExactlyInAnyOrder(
+            "publish", "consume", "get", "settle", "queueDeclared", "queueDeleted");
+  }
+
+  private static Set<String> publicMethods(Class<?> type) {
     Set<String> names = new TreeSet<>();
-    for (Method m : TracingConnection.class.getDeclaredMethods()) {
+    for (Method m : type.getDeclaredMethods()) {
       if (Modifier.isPublic(m.getModifiers())) {
         names.add(m.getName());
       }
     }
-    assertThat(names).containsExactlyInAnyOrder("createChannel", "openChannel");
+    return names;
+  }
+
+  @Test
+  void tracingConnectionOverridesOnlyChannelCreation() {
+    assertThat(publicMethods(TracingConnection.class))
+        .containsExactlyInAnyOrder("createChannel", "openChannel");
   }
 
   /** Methods of {@code iface} (and its super-interfaces) that none of {@code classes} declares. */

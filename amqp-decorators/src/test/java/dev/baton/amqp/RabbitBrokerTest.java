@@ -25,12 +25,14 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.RecoverableConnection;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +65,9 @@ class RabbitBrokerTest {
   private static final String PARENT_TRACEPARENT =
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-  private final TestTracing tracing = new TestTracing();
-  private final AmqpTracing amqp = AmqpTracing.create(tracing.otel);
+  private final InMemoryTelemetry tracing =
+      InMemoryTelemetry.create(TextMapPropagator.noop());
+  private final AmqpTracing amqp = AmqpTracing.create(tracing.openTelemetry());
   private final List<Connection> connections = new ArrayList<>();
   private final List<String> queues = new ArrayList<>();
   private ConnectionFactory factory;
@@ -112,7 +115,7 @@ class RabbitBrokerTest {
       forwarded.countDown();
     }, tag -> {});
 
-    Span checkout = tracing.otel.getTracer("test").spanBuilder("checkout").startSpan();
+    Span checkout = tracing.openTelemetry().getTracer("test").spanBuilder("checkout").startSpan();
     try (Scope ignored = checkout.makeCurrent()) {
       producer.basicPublish("", first, props("m1", "c1"), "to-first".getBytes(StandardCharsets.UTF_8));
     } finally {
@@ -128,11 +131,11 @@ class RabbitBrokerTest {
     assertThat(Context.current()).isSameAs(Context.root());
 
     SpanData publish1 = only("publish amq.default", SpanKind.PRODUCER, "m1");
-    SpanData process1 = tracing.awaitSpan("process " + first, SpanKind.CONSUMER, WAIT);
+    SpanData process1 = tracing.awaitSpans("process " + first, SpanKind.CONSUMER, 1, WAIT).get(0);
     SpanData publish2 = only("publish amq.default", SpanKind.PRODUCER, "m2");
     // pollFor may have polled the queue empty first: the get span that took the message.
     SpanData get = only("get " + second, SpanKind.CLIENT, "m2");
-    SpanData process2 = tracing.awaitSpan("process " + second, SpanKind.CONSUMER, WAIT);
+    SpanData process2 = tracing.awaitSpans("process " + second, SpanKind.CONSUMER, 1, WAIT).get(0);
     String traceId = checkout.getSpanContext().getTraceId();
 
     assertThat(publish1.getTraceId()).isEqualTo(traceId);
@@ -321,7 +324,7 @@ class RabbitBrokerTest {
 
   @Test
   void publishSpansEndOnTheBrokersConfirm() throws Exception {
-    AmqpTracing confirming = AmqpTracing.builder(tracing.otel).endPublishOnConfirm(true).build();
+    AmqpTracing confirming = AmqpTracing.builder(tracing.openTelemetry()).endPublishOnConfirm(true).build();
     Channel channel = confirming.wrap(open(factory, "confirms").createChannel());
     String q = queue();
     channel.confirmSelect();
@@ -337,7 +340,7 @@ class RabbitBrokerTest {
 
     // To an exchange that does not exist the broker closes the channel: the waiting span ends.
     channel.basicPublish("no-such-exchange-" + q, "k", props("lost", null), new byte[0]);
-    SpanData lost = tracing.awaitSpan("publish no-such-exchange-" + q, SpanKind.PRODUCER, WAIT);
+    SpanData lost = tracing.awaitSpans("publish no-such-exchange-" + q, SpanKind.PRODUCER, 1, WAIT).get(0);
     assertThat(lost.getAttributes().get(ERROR_TYPE)).isEqualTo("channel_closed");
   }
 
@@ -353,8 +356,8 @@ class RabbitBrokerTest {
     channel.basicPublish(exchange, "created", null, new byte[0]);
     assertThat(got.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
-    SpanData publish = tracing.awaitSpan("publish " + exchange, SpanKind.PRODUCER, WAIT);
-    SpanData process = tracing.awaitSpan("process " + q, SpanKind.CONSUMER, WAIT);
+    SpanData publish = tracing.awaitSpans("publish " + exchange, SpanKind.PRODUCER, 1, WAIT).get(0);
+    SpanData process = tracing.awaitSpans("process " + q, SpanKind.CONSUMER, 1, WAIT).get(0);
     assertThat(publish.getAttributes().get(MESSAGING_DESTINATION_NAME))
         .isEqualTo(exchange + ":created");
     assertThat(process.getAttributes().get(MESSAGING_DESTINATION_NAME))
@@ -368,7 +371,7 @@ class RabbitBrokerTest {
    */
   @Test
   void serverNamedAndDirectReplyToQueuesStayOutOfSpanNames() throws Exception {
-    AmqpTracing settling = AmqpTracing.builder(tracing.otel).settleSpans(true).build();
+    AmqpTracing settling = AmqpTracing.builder(tracing.openTelemetry()).settleSpans(true).build();
     Connection connection = settling.wrap(open(factory, "rpc"));
     String requests = queue();
     Channel server = connection.createChannel();
@@ -402,7 +405,7 @@ class RabbitBrokerTest {
     SpanData reply2 = only("publish amq.default", SpanKind.PRODUCER, "reply-r2");
     SpanData process1 = only("process", SpanKind.CONSUMER, "reply-r1");
     SpanData process2 = only("process", SpanKind.CONSUMER, "reply-r2");
-    SpanData ack1 = tracing.awaitSpan("ack", SpanKind.CLIENT, WAIT);
+    SpanData ack1 = tracing.awaitSpans("ack", SpanKind.CLIENT, 1, WAIT).get(0);
     assertThat(reply1.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(replyQueue);
     assertThat(reply1.getAttributes().get(TEMPORARY)).isTrue();
     assertThat(reply1.getAttributes().get(ANONYMOUS)).isTrue();
@@ -421,7 +424,7 @@ class RabbitBrokerTest {
     assertThat(ack1.getParentSpanId()).isEqualTo(process1.getSpanId());
     assertThat(ack1.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(replyQueue);
     // The request side keeps its named queue in every span name.
-    assertThat(tracing.awaitSpan("ack " + requests, SpanKind.CLIENT, WAIT)
+    assertThat(tracing.awaitSpans("ack " + requests, SpanKind.CLIENT, 1, WAIT).get(0)
         .getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo(requests);
     assertThat(awaitNamed("process " + requests, SpanKind.CONSUMER, 2)).hasSize(2);
     for (SpanData s : tracing.spans()) {
@@ -453,7 +456,7 @@ class RabbitBrokerTest {
 
   @Test
   void settleSpansCarryTheQueuesDestinationAndCountOnlyBatches() throws Exception {
-    AmqpTracing settling = AmqpTracing.builder(tracing.otel).settleSpans(true).build();
+    AmqpTracing settling = AmqpTracing.builder(tracing.openTelemetry()).settleSpans(true).build();
     Channel channel = settling.wrap(open(factory, "settle").createChannel());
     String q = queue();
     for (int i = 1; i <= 3; i++) {
@@ -536,7 +539,7 @@ class RabbitBrokerTest {
   private SpanData only(String name, SpanKind kind, String messageId) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      for (SpanData s : tracing.named(name, kind)) {
+      for (SpanData s : tracing.spans(name, kind)) {
         if (messageId.equals(s.getAttributes().get(MESSAGING_MESSAGE_ID))) {
           return s;
         }
@@ -548,10 +551,10 @@ class RabbitBrokerTest {
 
   private List<SpanData> awaitNamed(String name, SpanKind kind, int count) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    List<SpanData> spans = tracing.named(name, kind);
+    List<SpanData> spans = tracing.spans(name, kind);
     while (spans.size() < count && System.nanoTime() < deadline) {
       Thread.sleep(20);
-      spans = tracing.named(name, kind);
+      spans = tracing.spans(name, kind);
     }
     assertThat(spans).as("%s spans '%s'", kind, name).hasSize(count);
     return spans;

@@ -17,9 +17,11 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Consumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,10 +36,11 @@ import org.junit.jupiter.api.Test;
  */
 class SettleSpansTest {
 
-  private final TestTracing tracing = new TestTracing();
+  private final InMemoryTelemetry tracing =
+      InMemoryTelemetry.create(TextMapPropagator.noop());
   private final FakeChannel fake = new FakeChannel();
   private final Channel channel =
-      AmqpTracing.builder(tracing.otel).settleSpans(true).build().wrap(fake.channel);
+      AmqpTracing.builder(tracing.openTelemetry()).settleSpans(true).build().wrap(fake.channel);
 
   @AfterEach
   void noScopeLeaks() {

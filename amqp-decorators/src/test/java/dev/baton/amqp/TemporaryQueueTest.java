@@ -16,10 +16,12 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import dev.baton.core.ProcessingScope;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.util.List;
@@ -40,9 +42,10 @@ class TemporaryQueueTest {
 
   static final String REPLY_TO_KEY = "amq.rabbitmq.reply-to.g1h2AA5yZXBseUA0MjQyNjk";
 
-  private final TestTracing tracing = new TestTracing();
+  private final InMemoryTelemetry tracing =
+      InMemoryTelemetry.create(TextMapPropagator.noop());
   private final FakeChannel fake = new FakeChannel();
-  private final AmqpTracing amqp = AmqpTracing.builder(tracing.otel).settleSpans(true).build();
+  private final AmqpTracing amqp = AmqpTracing.builder(tracing.openTelemetry()).settleSpans(true).build();
   private final Channel channel = amqp.wrap(fake.channel);
 
   @AfterEach
@@ -172,7 +175,7 @@ class TemporaryQueueTest {
 
   @Test
   void aTracingWithoutSettleSpansStillKnowsItsTemporaryQueues() throws Exception {
-    Channel plain = AmqpTracing.create(tracing.otel).wrap(fake.channel);
+    Channel plain = AmqpTracing.create(tracing.openTelemetry()).wrap(fake.channel);
     String q = plain.queueDeclare().getQueue();
     plain.basicConsume(q, true, (tag, d) -> {}, tag -> {});
     fake.consumer.handleDelivery("ctag", new Envelope(1, false, "", q), null, new byte[0]);

@@ -29,6 +29,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.LongStringHelper;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -37,6 +38,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -59,9 +61,10 @@ class TracingChannelTest {
   private static final String PARENT_TRACEPARENT =
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-  private final TestTracing tracing = new TestTracing();
+  private final InMemoryTelemetry tracing =
+      InMemoryTelemetry.create(TextMapPropagator.noop());
   private final FakeChannel fake = new FakeChannel();
-  private final AmqpTracing amqp = AmqpTracing.create(tracing.otel);
+  private final AmqpTracing amqp = AmqpTracing.create(tracing.openTelemetry());
   private final Channel channel = amqp.wrap(fake.channel);
 
   @AfterEach
@@ -94,14 +97,14 @@ class TracingChannelTest {
             .appId("checkout")
             .clusterId("c1")
             .build();
-    Span parent = tracing.otel.getTracer("test").spanBuilder("parent").startSpan();
+    Span parent = tracing.openTelemetry().getTracer("test").spanBuilder("parent").startSpan();
     try (Scope ignored = parent.makeCurrent()) {
       channel.basicPublish("orders", "created", props, new byte[] {1, 2, 3});
     } finally {
       parent.end();
     }
 
-    SpanData publish = tracing.awaitSpan("publish orders", SpanKind.PRODUCER, Duration.ofSeconds(1));
+    SpanData publish = tracing.awaitSpans("publish orders", SpanKind.PRODUCER, 1, Duration.ofSeconds(1)).get(0);
     assertThat(publish.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
     assertThat(publish.getAttributes().asMap())
         .isEqualTo(
@@ -162,7 +165,7 @@ class TracingChannelTest {
     channel.basicPublish("", "work", props, new byte[0]);
 
     SpanData publish =
-        tracing.awaitSpan("publish amq.default", SpanKind.PRODUCER, Duration.ofSeconds(1));
+        tracing.awaitSpans("publish amq.default", SpanKind.PRODUCER, 1, Duration.ofSeconds(1)).get(0);
     Map<String, Object> sent = fake.publishedProps.getHeaders();
     assertThat(sent).containsOnlyKeys("traceparent", "Tenant");
     assertThat(sent.get("traceparent")).isInstanceOf(String.class).asString()
@@ -175,7 +178,7 @@ class TracingChannelTest {
     channel.basicPublish("", "work", null, new byte[0]);
 
     SpanData publish =
-        tracing.awaitSpan("publish amq.default", SpanKind.PRODUCER, Duration.ofSeconds(1));
+        tracing.awaitSpans("publish amq.default", SpanKind.PRODUCER, 1, Duration.ofSeconds(1)).get(0);
     assertThat(publish.getAttributes().get(MESSAGING_DESTINATION_NAME)).isEqualTo("work");
     assertThat(publish.getParentSpanContext().isValid()).isFalse();
     AMQP.BasicProperties sent = fake.publishedProps;
@@ -207,7 +210,7 @@ class TracingChannelTest {
     channel.basicPublish("x", "k", true, false, props, new byte[3]);
     channel.basicPublish("x", "k", true, false, props, ByteBuffer.wrap(new byte[4]), (ok, e) -> {});
 
-    List<SpanData> spans = tracing.awaitSpans(4, Duration.ofSeconds(1));
+    List<SpanData> spans = tracing.awaitSpanCount(4, Duration.ofSeconds(1));
     List<Long> sizes = new ArrayList<>();
     for (SpanData s : spans) {
       assertThat(s.getName()).isEqualTo("publish x");
@@ -513,7 +516,7 @@ class TracingChannelTest {
     channel.basicAck(1, false);
     assertThat(tracing.spans()).isEmpty();
 
-    Channel settling = AmqpTracing.builder(tracing.otel).settleSpans(true).build().wrap(fake.channel);
+    Channel settling = AmqpTracing.builder(tracing.openTelemetry()).settleSpans(true).build().wrap(fake.channel);
     settling.basicConsume("billing", false, (tag, d) -> {
       settling.basicAck(d.getEnvelope().getDeliveryTag(), false);
     }, tag -> {});
@@ -539,7 +542,7 @@ class TracingChannelTest {
   void linkPolicyStartsANewTraceLinkedToTheMessage() throws Exception {
     Channel linking =
         AmqpTracing.builder(
-                BatonTracing.builder(tracing.otel).inboundPolicy(InboundPolicy.LINK).build())
+                BatonTracing.builder(tracing.openTelemetry()).inboundPolicy(InboundPolicy.LINK).build())
             .build()
             .wrap(fake.channel);
     linking.basicConsume("q", (tag, d) -> {}, tag -> {});

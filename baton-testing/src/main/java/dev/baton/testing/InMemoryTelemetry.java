@@ -184,6 +184,82 @@ public final class InMemoryTelemetry implements AutoCloseable {
   }
 
   /**
+   * Waits until {@code count} spans have ended, then a moment more, and checks that no more did:
+   * for calls whose spans end on several threads (a gRPC server ends its span after the client
+   * may already have its answer), where a later span would be a bug.
+   *
+   * @param count how many spans must end, exactly
+   * @param timeout how long to wait for them
+   * @return every ended span
+   * @throws AssertionError when fewer ended in time, or more ended
+   */
+  public List<SpanData> awaitExactly(int count, Duration timeout) {
+    awaitSpanCount(count, timeout);
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+    List<SpanData> all = spans();
+    if (all.size() != count) {
+      throw new AssertionError(
+          "expected exactly " + count + " ended spans, got " + all.size() + ": " + names(all));
+    }
+    return all;
+  }
+
+  /**
+   * Returns the one ended span of this kind, whatever its name.
+   *
+   * @param kind the span kind
+   * @return the span
+   * @throws AssertionError when none, or more than one, has ended
+   */
+  public SpanData only(SpanKind kind) {
+    SpanData found = null;
+    for (SpanData s : spans()) {
+      if (s.getKind() == kind) {
+        if (found != null) {
+          throw new AssertionError("expected one " + kind + " span, got " + names(spans()));
+        }
+        found = s;
+      }
+    }
+    if (found == null) {
+      throw new AssertionError("expected one " + kind + " span, got " + names(spans()));
+    }
+    return found;
+  }
+
+  /**
+   * Returns the one span in {@code spans} with this name and kind.
+   *
+   * @param spans spans to look in, e.g. what {@link #awaitExactly(int, Duration)} returned
+   * @param name the span name
+   * @param kind the span kind
+   * @return the span
+   * @throws AssertionError when none, or more than one, matches
+   */
+  public static SpanData only(List<SpanData> spans, String name, SpanKind kind) {
+    SpanData found = null;
+    for (SpanData s : spans) {
+      if (s.getKind() == kind && s.getName().equals(name)) {
+        if (found != null) {
+          throw new AssertionError(
+              "expected one " + kind + " span '" + name + "', got two in " + names(spans));
+        }
+        found = s;
+      }
+    }
+    if (found == null) {
+      throw new AssertionError(
+          "expected one " + kind + " span '" + name + "', got none in " + names(spans));
+    }
+    return found;
+  }
+
+  /**
    * Returns how many spans were started and have not ended: zero once every span ended.
    *
    * @return spans started minus spans ended

@@ -58,4 +58,25 @@ class InMemoryTelemetryTest {
           .hasMessageContaining("expected one");
     }
   }
+
+  @Test
+  void exactCountsAndSingleSpansFailWhenThereAreMoreOrFewer() {
+    try (InMemoryTelemetry telemetry = InMemoryTelemetry.create()) {
+      Tracer tracer = telemetry.openTelemetry().getTracer("test");
+      tracer.spanBuilder("a").setSpanKind(SpanKind.CLIENT).startSpan().end();
+      tracer.spanBuilder("b").setSpanKind(SpanKind.SERVER).startSpan().end();
+      java.util.List<io.opentelemetry.sdk.trace.data.SpanData> two =
+          telemetry.awaitExactly(2, Duration.ofSeconds(5));
+      assertThat(InMemoryTelemetry.only(two, "a", SpanKind.CLIENT).getName()).isEqualTo("a");
+      assertThat(telemetry.only(SpanKind.SERVER).getName()).isEqualTo("b");
+      assertThatThrownBy(() -> telemetry.awaitExactly(1, Duration.ofSeconds(5)))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("exactly 1");
+      assertThatThrownBy(() -> InMemoryTelemetry.only(two, "a", SpanKind.SERVER))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("got none");
+      tracer.spanBuilder("c").setSpanKind(SpanKind.SERVER).startSpan().end();
+      assertThatThrownBy(() -> telemetry.only(SpanKind.SERVER)).isInstanceOf(AssertionError.class);
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.baton.grpc;
 
 import dev.baton.core.internal.Faults;
 import dev.baton.core.internal.SemConv;
+import dev.baton.core.internal.SpanEnd;
 import dev.baton.core.internal.Spans;
 import io.grpc.ClientCall;
 import io.grpc.ForwardingClientCall;
@@ -13,8 +14,6 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * One traced client call. The span starts in {@link #start}, where the context is injected into
@@ -23,22 +22,12 @@ import java.lang.invoke.VarHandle;
  *
  * <p>gRPC calls the {@code ClientCall} methods serially, never concurrently, and so are the
  * listener callbacks; the message counters rely on that. Only {@link #end} may race (a
- * listener's {@code onClose} against a throwing {@code start}), hence the CAS. A
+ * listener's {@code onClose} against a throwing {@code start}), hence the core's {@link SpanEnd}. A
  * {@code cancel} needs nothing here: the listener's {@code onClose} follows with
  * {@code CANCELLED}.
  */
 final class TracingClientCall<ReqT, RespT>
     extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
-
-  private static final VarHandle ENDED;
-
-  static {
-    try {
-      ENDED = MethodHandles.lookup().findVarHandle(TracingClientCall.class, "ended", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final GrpcTracing tracing;
   private final MethodDescriptor<ReqT, RespT> method;
@@ -47,12 +36,11 @@ final class TracingClientCall<ReqT, RespT>
   private final boolean messageEvents;
 
   private Span span;
+  /** Set with {@link #span} in {@code start}. */
+  private SpanEnd ending;
   private Context spanContext;
   private long sent;
   private long received;
-
-  @SuppressWarnings("unused") // through ENDED
-  private volatile int ended;
 
   TracingClientCall(
       ClientCall<ReqT, RespT> delegate,
@@ -72,6 +60,7 @@ final class TracingClientCall<ReqT, RespT>
   public void start(Listener<RespT> responseListener, Metadata headers) {
     Span s = startSpan(headers);
     span = s;
+    ending = new SpanEnd(s);
     spanContext = parent.with(s);
     tracing.propagation().inject(spanContext, headers);
     try (Scope ignored = spanContext.makeCurrent()) {
@@ -140,10 +129,11 @@ final class TracingClientCall<ReqT, RespT>
 
   /** Ends the span once; {@code status} is {@code null} when the call failed before one. */
   void end(Status status) {
-    Span s = span;
-    if (s == null || !ENDED.compareAndSet(this, 0, 1)) {
+    SpanEnd once = ending;
+    if (once == null || !once.claim()) {
       return;
     }
+    Span s = once.span();
     try {
       if (status != null && s.isRecording()) {
         RpcStatus.client(s, status);

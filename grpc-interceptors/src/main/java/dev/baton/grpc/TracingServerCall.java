@@ -1,14 +1,13 @@
 package dev.baton.grpc;
 
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.SpanEnd;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -17,7 +16,7 @@ import java.util.concurrent.TimeoutException;
  * place a server learns it), counts sent messages, and ends the span exactly once with the status
  * the client received. gRPC reports the end through the listener ({@code onComplete} or
  * {@code onCancel}), possibly on another thread than {@code close}, hence the volatile fields and
- * the CAS.
+ * the core's {@link SpanEnd}.
  *
  * <p>What the client receives, and so what the span records: the status of the first
  * {@code close} (gRPC ignores any later one); else, when the application threw from a listener
@@ -30,19 +29,10 @@ import java.util.concurrent.TimeoutException;
 final class TracingServerCall<ReqT, RespT>
     extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
-  private static final VarHandle ENDED;
-
-  static {
-    try {
-      ENDED = MethodHandles.lookup().findVarHandle(TracingServerCall.class, "ended", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   static final long DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Span span;
+  private final SpanEnd ending;
   private final boolean messageEvents;
   /** The call's own gRPC context, for its deadline. */
   private final io.grpc.Context grpcContext;
@@ -52,12 +42,10 @@ final class TracingServerCall<ReqT, RespT>
   private long sent;
   private long received;
 
-  @SuppressWarnings("unused") // through ENDED
-  private volatile int ended;
-
   TracingServerCall(ServerCall<ReqT, RespT> delegate, Span span, boolean messageEvents) {
     super(delegate);
     this.span = span;
+    this.ending = new SpanEnd(span);
     this.messageEvents =
         MessageEvents.wanted(messageEvents, delegate.getMethodDescriptor()) && span.isRecording();
     this.grpcContext = io.grpc.Context.current();
@@ -141,7 +129,7 @@ final class TracingServerCall<ReqT, RespT>
 
   /** An exception event only: the status the call ends with decides error or not. */
   private void recordException(Throwable t) {
-    if (ended != 0) {
+    if (ending.claimed()) {
       return;
     }
     try {
@@ -168,7 +156,7 @@ final class TracingServerCall<ReqT, RespT>
   }
 
   void end(Status.Code code, String description) {
-    if (!ENDED.compareAndSet(this, 0, 1)) {
+    if (!ending.claim()) {
       return;
     }
     try {

@@ -7,6 +7,7 @@ import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.equal
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
@@ -20,6 +21,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.testing.assertj.AttributeAssertion;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -146,7 +148,7 @@ class CallKindsTest {
   }
 
   private Span callerSpan() {
-    return rig.otel.sdk.getTracer("test").spanBuilder("caller").setParent(Context.root())
+    return rig.otel.openTelemetry().getTracer("test").spanBuilder("caller").setParent(Context.root())
         .startSpan();
   }
 
@@ -155,10 +157,10 @@ class CallKindsTest {
       Transport transport, Server server, ManagedChannel channel, String method)
       throws InterruptedException {
     String fullMethod = SERVICE + "/" + method;
-    List<SpanData> spans = rig.otel.awaitSpans(3);
-    SpanData caller = TestOtel.one(spans, SpanKind.INTERNAL, "caller");
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, fullMethod);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, fullMethod);
+    List<SpanData> spans = rig.otel.awaitExactly(3, Duration.ofSeconds(10));
+    SpanData caller = InMemoryTelemetry.only(spans, "caller", SpanKind.INTERNAL);
+    SpanData client = InMemoryTelemetry.only(spans, fullMethod, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, fullMethod, SpanKind.SERVER);
 
     assertThat(client)
         .hasTraceId(caller.getTraceId())

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -31,6 +32,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,8 +73,8 @@ class FailureTest {
     // (a cold Netty connection on a busy machine could eat the deadline before the handler runs).
     SimpleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
         .unaryRpc(request("warm"));
-    rig.otel.awaitSpans(2);
-    rig.otel.exporter.reset();
+    rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    rig.otel.reset();
     service.seen.clear();
 
     Throwable thrown =
@@ -84,9 +86,9 @@ class FailureTest {
 
     assertThat(Status.fromThrowable(thrown).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(service.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(client)
         .hasParentSpanId("0000000000000000")
         .hasStatus(StatusData.create(StatusCode.ERROR, client.getStatus().getDescription()))
@@ -141,9 +143,9 @@ class FailureTest {
     assertThat(Status.fromThrowable(error).getCode()).isEqualTo(Status.Code.CANCELLED);
     assertThat(service.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
     String method = SERVICE + "/ServerStreamingRpc";
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, method);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, method);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, method, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, method, SpanKind.SERVER);
     assertThat(client)
         .hasStatus(StatusData.create(StatusCode.ERROR, "caller gave up"))
         .hasAttributesSatisfyingExactly(
@@ -177,9 +179,9 @@ class FailureTest {
                     .unaryRpc(request("throw")));
 
     assertThat(Status.fromThrowable(thrown).getCode()).isEqualTo(Status.Code.UNKNOWN);
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(client)
         .hasAttributesSatisfyingExactly(
             CallKindsTest.expected(transport, server, channel, UNARY, "UNKNOWN"));
@@ -206,9 +208,9 @@ class FailureTest {
                     .unaryRpc(request("status:" + code.name())))
         .isInstanceOf(StatusRuntimeException.class);
 
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(client)
         .hasStatus(StatusData.create(StatusCode.ERROR, "scripted"))
         .hasAttributesSatisfyingExactly(
@@ -266,7 +268,7 @@ class FailureTest {
                     .unaryRpc(request("hi")));
 
     assertThat(thrown).isSameAs(failure);
-    List<SpanData> spans = rig.otel.awaitSpans(1);
+    List<SpanData> spans = rig.otel.awaitExactly(1, Duration.ofSeconds(10));
     assertThat(spans.get(0))
         .hasKind(SpanKind.CLIENT)
         .hasName(UNARY)

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -22,6 +23,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -135,17 +137,17 @@ class GrpcTracingTest {
 
   @Test
   void messageEventsOnStreamingCallsWhenEnabled() throws Exception {
-    rig = new Rig(otel -> GrpcTracing.builder(otel.sdk).messageEvents(true).build());
+    rig = new Rig(otel -> GrpcTracing.builder(otel.openTelemetry()).messageEvents(true).build());
     ManagedChannel channel = start(new TestService());
     bidi(channel, "a", "b");
     SimpleServiceGrpc.newBlockingStub(channel).unaryRpc(request("u"));
 
-    List<SpanData> spans = rig.otel.awaitSpans(4);
+    List<SpanData> spans = rig.otel.awaitExactly(4, Duration.ofSeconds(10));
     for (SpanKind kind : new SpanKind[] {SpanKind.CLIENT, SpanKind.SERVER}) {
-      SpanData span = TestOtel.one(spans, kind, BIDI);
+      SpanData span = InMemoryTelemetry.only(spans, BIDI, kind);
       assertThat(messages(span, "SENT")).as("%s sent", kind).containsExactly(1L, 2L);
       assertThat(messages(span, "RECEIVED")).as("%s received", kind).containsExactly(1L, 2L);
-      assertThat(TestOtel.one(spans, kind, UNARY).getEvents()).as("unary: none").isEmpty();
+      assertThat(InMemoryTelemetry.only(spans, UNARY, kind).getEvents()).as("unary: none").isEmpty();
     }
   }
 
@@ -153,7 +155,7 @@ class GrpcTracingTest {
   void noMessageEventsByDefault() throws Exception {
     rig = new Rig();
     bidi(start(new TestService()), "a", "b");
-    for (SpanData span : rig.otel.awaitSpans(2)) {
+    for (SpanData span : rig.otel.awaitExactly(2, Duration.ofSeconds(10))) {
       assertThat(span.getEvents()).isEmpty();
     }
   }
@@ -163,7 +165,7 @@ class GrpcTracingTest {
     rig =
         new Rig(
             otel ->
-                GrpcTracing.builder(otel.sdk)
+                GrpcTracing.builder(otel.openTelemetry())
                     .captureMetadata(List.of("X-Tenant", "x-multi", "x-absent"))
                     .build());
     ManagedChannel channel = start(new TestService());
@@ -177,7 +179,7 @@ class GrpcTracingTest {
         .withDeadlineAfter(10, TimeUnit.SECONDS)
         .unaryRpc(request("hi"));
 
-    for (SpanData span : rig.otel.awaitSpans(2)) {
+    for (SpanData span : rig.otel.awaitExactly(2, Duration.ofSeconds(10))) {
       assertThat(span.getAttributes().get(AttributeKey.stringArrayKey(
               "rpc.request.metadata.x-tenant")))
           .as(span.getKind().name())
@@ -195,9 +197,9 @@ class GrpcTracingTest {
   void linkPolicyStartsANewTraceLinkedToTheCaller() throws Exception {
     rig = new Rig(policy(InboundPolicy.LINK));
     SimpleServiceGrpc.newBlockingStub(start(new TestService())).unaryRpc(request("hi"));
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(serverSpan).hasParentSpanId("0000000000000000");
     assertThat(serverSpan.getTraceId()).isNotEqualTo(client.getTraceId());
     assertThat(serverSpan.getLinks()).hasSize(1);
@@ -209,15 +211,15 @@ class GrpcTracingTest {
   void ignorePolicyDoesNotReadTheCaller() throws Exception {
     rig = new Rig(policy(InboundPolicy.IGNORE));
     SimpleServiceGrpc.newBlockingStub(start(new TestService())).unaryRpc(request("hi"));
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(serverSpan).hasParentSpanId("0000000000000000");
     assertThat(serverSpan.getLinks()).isEmpty();
   }
 
-  private static Function<TestOtel, GrpcTracing> policy(InboundPolicy policy) {
+  private static Function<InMemoryTelemetry, GrpcTracing> policy(InboundPolicy policy) {
     return otel ->
-        GrpcTracing.builder(BatonTracing.builder(otel.sdk).inboundPolicy(policy).build()).build();
+        GrpcTracing.builder(BatonTracing.builder(otel.openTelemetry()).inboundPolicy(policy).build()).build();
   }
 
   private ManagedChannel start(TestService service) throws Exception {

@@ -5,6 +5,7 @@ import static dev.baton.grpc.TestService.request;
 import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -17,6 +18,7 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,9 +82,9 @@ class MetadataTest {
         .withDeadlineAfter(10, TimeUnit.SECONDS)
         .unaryRpc(request("hi"));
 
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     Metadata headers = received.get(0);
     // One value, the client span's; flags 01, or 03 with the Level 2 random-id flag.
     assertThat(headers.getAll(TRACEPARENT))
@@ -147,7 +149,7 @@ class MetadataTest {
             .unaryRpc(request("hi"))
             .getResponseMessage();
     assertThat(answer).isEqualTo("echo:hi");
-    List<SpanData> spans = rig.otel.awaitSpans(1);
-    return TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(1, Duration.ofSeconds(10));
+    return InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
   }
 }

@@ -5,11 +5,13 @@ import static dev.baton.grpc.TestService.request;
 import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +58,7 @@ class NestedCallTest {
             .getResponseMessage();
 
     assertThat(answer).isEqualTo("nested:echo:ok");
-    List<SpanData> spans = rig.otel.awaitSpans(4);
+    List<SpanData> spans = rig.otel.awaitExactly(4, Duration.ofSeconds(10));
     SpanData outerClient = null;
     for (SpanData s : spans) {
       if (s.getKind() == SpanKind.CLIENT && !s.getParentSpanContext().isValid()) {

@@ -1,5 +1,6 @@
 package dev.baton.grpc;
 
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.BindableService;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Rig implements AutoCloseable {
 
-  final TestOtel otel = new TestOtel();
+  final InMemoryTelemetry otel = InMemoryTelemetry.create();
   final GrpcTracing tracing;
   final ExecutorService serverExecutor = Executors.newFixedThreadPool(4);
   final ExecutorService clientExecutor = Executors.newFixedThreadPool(2);
@@ -32,9 +33,9 @@ final class Rig implements AutoCloseable {
     this(null);
   }
 
-  Rig(java.util.function.Function<TestOtel, GrpcTracing> tracingFactory) {
+  Rig(java.util.function.Function<InMemoryTelemetry, GrpcTracing> tracingFactory) {
     this.tracing =
-        tracingFactory == null ? GrpcTracing.create(otel.sdk) : tracingFactory.apply(otel);
+        tracingFactory == null ? GrpcTracing.create(otel.openTelemetry()) : tracingFactory.apply(otel);
   }
 
   /**

@@ -4,6 +4,7 @@ import static dev.baton.grpc.TestService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
@@ -14,6 +15,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextStorage;
 import io.opentelemetry.context.Scope;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -62,7 +64,7 @@ class ScopeLeakTest {
     SimpleServiceGrpc.SimpleServiceBlockingStub blocking =
         SimpleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
 
-    Span caller = rig.otel.sdk.getTracer("test").spanBuilder("caller").startSpan();
+    Span caller = rig.otel.openTelemetry().getTracer("test").spanBuilder("caller").startSpan();
     try (Scope ignored = caller.makeCurrent()) {
       blocking.unaryRpc(request("a"));
       assertThat(Span.current()).as("client span must not stay current").isSameAs(caller);
@@ -107,7 +109,7 @@ class ScopeLeakTest {
     assertThat(service.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
 
     // Every span ended: 1 caller + 2 per call for 7 calls.
-    rig.otel.awaitSpans(15);
+    rig.otel.awaitExactly(15, Duration.ofSeconds(10));
     assertRoot();
   }
 

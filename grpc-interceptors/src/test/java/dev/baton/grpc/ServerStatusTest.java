@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -23,6 +24,7 @@ import io.opentelemetry.sdk.testing.assertj.AttributeAssertion;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -77,9 +79,9 @@ class ServerStatusTest {
     Throwable thrown = catchThrowable(() -> call(channel, "hi"));
 
     assertThat(Status.fromThrowable(thrown).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(client)
         .hasStatus(StatusData.create(StatusCode.ERROR, "no token"))
         .hasAttributesSatisfyingExactly(
@@ -104,9 +106,9 @@ class ServerStatusTest {
     Throwable thrown = catchThrowable(() -> call(channel, "hi"));
 
     assertThat(Status.fromThrowable(thrown).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(serverSpan)
         .hasParentSpanId(client.getSpanId())
         .hasStatus(StatusData.create(StatusCode.ERROR, "draining"))
@@ -125,8 +127,8 @@ class ServerStatusTest {
     Throwable thrown = catchThrowable(() -> call(channel, "hi"));
 
     assertThat(Status.fromThrowable(thrown).getCode()).isEqualTo(Status.Code.UNKNOWN);
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(serverSpan)
         .hasStatus(StatusData.create(StatusCode.ERROR, "bad header"))
         .hasAttributesSatisfyingExactly(
@@ -165,9 +167,9 @@ class ServerStatusTest {
   private SpanData assertOkWithOneException(
       Transport transport, Server server, ManagedChannel channel, String message)
       throws InterruptedException {
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(client)
         .hasStatus(StatusData.unset())
         .hasAttributesSatisfyingExactly(

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -31,6 +32,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -77,9 +79,9 @@ class UnknownMethodTest {
     }
 
     assertThat(Status.fromThrowable(thrown).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-    List<SpanData> spans = rig.otel.awaitSpans(3);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, MISSING_NAME);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, "grpc");
+    List<SpanData> spans = rig.otel.awaitExactly(3, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, MISSING_NAME, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, "grpc", SpanKind.SERVER);
     assertThat(client)
         .hasTraceId(caller.getSpanContext().getTraceId())
         .hasParentSpanId(caller.getSpanContext().getSpanId())
@@ -112,9 +114,9 @@ class UnknownMethodTest {
     SimpleResponse response = call(channel, "hi");
 
     assertThat(response.getResponseMessage()).isEqualTo("echo:hi");
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, UNARY);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, UNARY);
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, UNARY, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
     assertThat(serverSpan)
         .hasParentSpanId(client.getSpanId())
         .hasStatus(StatusData.unset())
@@ -152,9 +154,9 @@ class UnknownMethodTest {
         .isEqualTo(Status.Code.UNIMPLEMENTED);
     assertThat(Status.fromThrowable(fromInterceptor).getCode())
         .isEqualTo(Status.Code.UNIMPLEMENTED);
-    List<SpanData> spans = rig.otel.awaitSpans(4);
-    SpanData unary = TestOtel.one(spans, SpanKind.SERVER, UNARY);
-    SpanData bidi = TestOtel.one(spans, SpanKind.SERVER, SERVICE + "/BidiStreamingRpc");
+    List<SpanData> spans = rig.otel.awaitExactly(4, Duration.ofSeconds(10));
+    SpanData unary = InMemoryTelemetry.only(spans, UNARY, SpanKind.SERVER);
+    SpanData bidi = InMemoryTelemetry.only(spans, SERVICE + "/BidiStreamingRpc", SpanKind.SERVER);
     assertThat(unary)
         .hasStatus(StatusData.create(StatusCode.ERROR, "scripted"))
         .hasAttributesSatisfyingExactly(
@@ -171,7 +173,7 @@ class UnknownMethodTest {
 
     assertThat(call(channel, "hi").getResponseMessage()).isEqualTo("echo:hi");
 
-    List<SpanData> spans = rig.otel.awaitSpans(1);
+    List<SpanData> spans = rig.otel.awaitExactly(1, Duration.ofSeconds(10));
     assertThat(spans.get(0)).hasKind(SpanKind.CLIENT).hasName(UNARY);
   }
 
@@ -183,16 +185,16 @@ class UnknownMethodTest {
         new Rig(
             otel ->
                 GrpcTracing.builder(
-                        BatonTracing.builder(otel.sdk).inboundPolicy(InboundPolicy.LINK).build())
+                        BatonTracing.builder(otel.openTelemetry()).inboundPolicy(InboundPolicy.LINK).build())
                     .build());
     Server server = rig.serveWithStreamTracer(Transport.NETTY, new TestService(), true);
     ManagedChannel channel = rig.channel(Transport.NETTY, server);
 
     catchThrowable(() -> callMissing(channel));
 
-    List<SpanData> spans = rig.otel.awaitSpans(2);
-    SpanData client = TestOtel.one(spans, SpanKind.CLIENT, MISSING_NAME);
-    SpanData serverSpan = TestOtel.one(spans, SpanKind.SERVER, "grpc");
+    List<SpanData> spans = rig.otel.awaitExactly(2, Duration.ofSeconds(10));
+    SpanData client = InMemoryTelemetry.only(spans, MISSING_NAME, SpanKind.CLIENT);
+    SpanData serverSpan = InMemoryTelemetry.only(spans, "grpc", SpanKind.SERVER);
     assertThat(serverSpan).hasParentSpanId("0000000000000000");
     assertThat(serverSpan.getTraceId()).isNotEqualTo(client.getTraceId());
     assertThat(serverSpan.getLinks()).hasSize(1);
@@ -203,7 +205,7 @@ class UnknownMethodTest {
   }
 
   private Span callerSpan() {
-    return rig.otel.sdk.getTracer("test").spanBuilder("caller").setParent(Context.root())
+    return rig.otel.openTelemetry().getTracer("test").spanBuilder("caller").setParent(Context.root())
         .startSpan();
   }
 

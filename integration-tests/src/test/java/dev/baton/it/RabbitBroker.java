@@ -1,6 +1,7 @@
 package dev.baton.it;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.baton.testing.LocalRabbitMq;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -26,8 +27,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class RabbitBroker {
 
-  static final String ENV = "BATON_AMQP_URI";
-  static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672";
+  /** baton-testing's: the one place these are written. */
+  static final String ENV = LocalRabbitMq.ENV;
+  static final String DEFAULT_URI = LocalRabbitMq.DEFAULT_URI;
   private static final int CONNECT_TIMEOUT_MS = 2_000;
 
   private final String uri;

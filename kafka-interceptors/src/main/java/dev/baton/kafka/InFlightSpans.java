@@ -1,13 +1,10 @@
 package dev.baton.kafka;
 
+import dev.baton.core.internal.PendingSpans;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -25,15 +22,22 @@ import org.apache.kafka.common.header.Headers;
  * one switches this table to {@link #NO_HEADERS}: it takes no more spans (they end in
  * {@code onSend}) and gives up the ones waiting. A later answer with headers switches it back.
  *
- * <p>Bounded: when full, the oldest span is ended and marked, so a producer whose answers never
- * come (a broker gone for good, an interceptor chain that drops them) cannot grow memory. One small
- * lock: {@code onSend} runs on application threads, {@code onAcknowledgement} on the I/O thread,
- * and both hold it only for map operations; spans are ended outside it.
+ * <p>The table itself is the core's {@link PendingSpans}, in arrival order: bounded (when full,
+ * the oldest span is ended and marked, so a producer whose answers never come, a broker gone for
+ * good or an interceptor chain that drops them, cannot grow memory), keyed by span id and by the
+ * headers object. What is Kafka's here is the kind of answer. One small lock: {@code onSend} runs
+ * on application threads, {@code onAcknowledgement} on the I/O thread, and both hold it only for
+ * table operations; spans are ended outside it.
  */
 final class InFlightSpans {
 
   /** Set on a span ended without the broker's answer: evicted, or still waiting at close. */
   static final AttributeKey<Boolean> ACK_MISSING = AttributeKey.booleanKey("baton.kafka.ack_missing");
+
+  static final String EVICTED_EVENT =
+      "baton: ended before the broker answered (in-flight table full)";
+  static final String CLOSED_EVENT =
+      "baton: ended when the producer closed, before the broker answered";
 
   /** No answer has arrived yet. */
   static final int UNKNOWN = 0;
@@ -42,16 +46,17 @@ final class InFlightSpans {
   /** Answers arrive without headers: spans end in {@code onSend}; the table stays empty. */
   static final int NO_HEADERS = 2;
 
-  private final int max;
-  private final LinkedHashMap<Long, Pending> bySpanId = new LinkedHashMap<>();
-  private final IdentityHashMap<Headers, Pending> byHeaders = new IdentityHashMap<>();
+  /** The lock of every operation below. */
+  private final PendingSpans pending;
   /** Written under the lock; read without it on the fast path of {@code onSend}. */
   private volatile int answers = UNKNOWN;
   /** Sends since the start that are not in the table (evicted, or not recorded); under the lock. */
   private int untracked;
+  /** The topic of the latest span added; under the lock. */
+  private String lastTopic;
 
   InFlightSpans(int max) {
-    this.max = max;
+    this.pending = new PendingSpans(max, PendingSpans.Order.ARRIVAL, ACK_MISSING);
   }
 
   int answers() {
@@ -63,27 +68,19 @@ final class InFlightSpans {
    * producer's answers are known to come without headers (the caller ends the span then).
    */
   boolean add(Headers headers, long spanId, String topic, Span span) {
-    Span evicted = null;
-    synchronized (bySpanId) {
+    Span evicted;
+    synchronized (pending) {
       if (answers == NO_HEADERS) {
         return false;
       }
-      Pending pending = new Pending(headers, spanId, topic, span);
-      bySpanId.put(spanId, pending);
-      byHeaders.put(headers, pending);
-      if (bySpanId.size() > max) {
-        Iterator<Map.Entry<Long, Pending>> oldest = bySpanId.entrySet().iterator();
-        Pending old = oldest.next().getValue();
-        oldest.remove();
-        byHeaders.remove(old.headers, old);
-        evicted = old.span;
+      evicted = pending.add(spanId, headers, span);
+      lastTopic = topic;
+      if (evicted != null) {
         untracked++;
       }
     }
     if (evicted != null) {
-      evicted.setAttribute(ACK_MISSING, true);
-      evicted.addEvent("baton: ended before the broker answered (in-flight table full)");
-      evicted.end();
+      pending.endEarly(evicted, EVICTED_EVENT);
     }
     return true;
   }
@@ -94,7 +91,7 @@ final class InFlightSpans {
    */
   void untracked() {
     if (answers == UNKNOWN) {
-      synchronized (bySpanId) {
+      synchronized (pending) {
         untracked++;
       }
     }
@@ -105,25 +102,18 @@ final class InFlightSpans {
    * spanId} is -1 when unknown.
    */
   Span remove(Headers headers, long spanId) {
-    synchronized (bySpanId) {
+    synchronized (pending) {
       if (answers != WITH_HEADERS) {
         answers = WITH_HEADERS;
       }
       if (headers == null) {
         return null;
       }
-      Pending pending = byHeaders.remove(headers);
-      if (pending == null && spanId != -1) {
-        pending = bySpanId.get(spanId);
-        if (pending != null) {
-          byHeaders.remove(pending.headers, pending);
-        }
+      Span span = pending.takeByCarrier(headers);
+      if (span == null && spanId != -1) {
+        span = pending.take(spanId);
       }
-      if (pending == null) {
-        return null;
-      }
-      bySpanId.remove(pending.spanId, pending);
-      return pending.span;
+      return span;
     }
   }
 
@@ -136,25 +126,20 @@ final class InFlightSpans {
     if (answers != UNKNOWN) {
       return null;
     }
-    synchronized (bySpanId) {
+    synchronized (pending) {
       if (answers != UNKNOWN) {
         return null;
       }
       answers = NO_HEADERS;
-      List<Span> spans = new ArrayList<>(bySpanId.size());
-      Span sole = null;
-      if (bySpanId.size() == 1 && untracked == 0) {
-        Pending only = bySpanId.values().iterator().next();
-        if (topic == null || topic.equals(only.topic)) {
-          sole = only.span;
-        }
+      // In UNKNOWN, spans leave the table only by eviction (counted in untracked): one span and
+      // nothing untracked means exactly one record was sent so far, the latest one.
+      boolean sole = pending.size() == 1 && untracked == 0
+          && (topic == null || topic.equals(lastTopic));
+      List<Span> spans = new ArrayList<>(pending.size());
+      for (Span s = pending.takeOldest(); s != null; s = pending.takeOldest()) {
+        spans.add(s);
       }
-      for (Pending p : bySpanId.values()) {
-        spans.add(p.span);
-      }
-      bySpanId.clear();
-      byHeaders.clear();
-      return new Given(spans, sole);
+      return new Given(spans, sole ? spans.get(0) : null);
     }
   }
 
@@ -175,23 +160,21 @@ final class InFlightSpans {
   }
 
   int size() {
-    synchronized (bySpanId) {
-      return bySpanId.size();
+    synchronized (pending) {
+      return pending.size();
     }
   }
 
   /** Ends every span still waiting; called when the producer closes. */
   void endAll() {
-    List<Pending> left;
-    synchronized (bySpanId) {
-      left = new ArrayList<>(bySpanId.values());
-      bySpanId.clear();
-      byHeaders.clear();
+    List<Span> left = new ArrayList<>();
+    synchronized (pending) {
+      for (Span s = pending.takeOldest(); s != null; s = pending.takeOldest()) {
+        left.add(s);
+      }
     }
-    for (Pending p : left) {
-      p.span.setAttribute(ACK_MISSING, true);
-      p.span.addEvent("baton: ended when the producer closed, before the broker answered");
-      p.span.end();
+    for (Span span : left) {
+      pending.endEarly(span, CLOSED_EVENT);
     }
   }
 
@@ -210,19 +193,5 @@ final class InFlightSpans {
       id = id << 4 | v;
     }
     return id;
-  }
-
-  private static final class Pending {
-    final Headers headers;
-    final long spanId;
-    final String topic;
-    final Span span;
-
-    Pending(Headers headers, long spanId, String topic, Span span) {
-      this.headers = headers;
-      this.spanId = spanId;
-      this.topic = topic;
-      this.span = span;
-    }
   }
 }

@@ -3,6 +3,8 @@ package dev.baton.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.testing.InMemoryTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -12,14 +14,15 @@ import org.junit.jupiter.api.Test;
 
 class ConfigurationTest {
 
-  final KafkaTestSupport otel = new KafkaTestSupport();
+  final InMemoryTelemetry otel =
+      InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
 
   @Test
   void propertiesNameTheInterceptorAndCarryTheInstanceAndSettings() {
-    KafkaTracing tracing = KafkaTracing.builder(otel.sdk).captureMessageKey(true).receiveSpans(true).build();
+    KafkaTracing tracing = KafkaTracing.builder(otel.openTelemetry()).captureMessageKey(true).receiveSpans(true).build();
     Map<String, Object> producer = tracing.producerProperties();
     assertThat(producer.get("interceptor.classes")).isEqualTo(TracingProducerInterceptor.class.getName());
-    assertThat(producer.get("baton.opentelemetry")).isSameAs(otel.sdk);
+    assertThat(producer.get("baton.opentelemetry")).isSameAs(otel.openTelemetry());
     assertThat(producer.get("baton.kafka.capture.message.key")).isEqualTo(true);
     assertThat(tracing.consumerProperties().get("interceptor.classes"))
         .isEqualTo(TracingConsumerInterceptor.class.getName());

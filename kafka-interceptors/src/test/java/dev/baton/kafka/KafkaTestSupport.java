@@ -1,13 +1,5 @@
 package dev.baton.kafka;
 
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,28 +12,10 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 
+/** Kafka records, batches and headers for tests; spans go to baton-testing's InMemoryTelemetry. */
 final class KafkaTestSupport {
 
-  final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  final OpenTelemetrySdk sdk =
-      OpenTelemetrySdk.builder()
-          .setTracerProvider(
-              SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
-          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-          .build();
-
-  SpanData only(SpanKind kind) {
-    List<SpanData> found = new ArrayList<>();
-    for (SpanData s : exporter.getFinishedSpanItems()) {
-      if (s.getKind() == kind) {
-        found.add(s);
-      }
-    }
-    if (found.size() != 1) {
-      throw new AssertionError("expected one " + kind + " span, got " + found);
-    }
-    return found.get(0);
-  }
+  private KafkaTestSupport() {}
 
   static List<String> values(Headers headers, String key) {
     List<String> out = new ArrayList<>();

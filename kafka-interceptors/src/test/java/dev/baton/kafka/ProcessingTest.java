@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
@@ -32,8 +34,9 @@ class ProcessingTest {
   static final String PRODUCER_SPAN = "b7ad6b7169203331";
   static final String TP = "00-" + TRACE_ID + "-" + PRODUCER_SPAN + "-01";
 
-  final KafkaTestSupport otel = new KafkaTestSupport();
-  final KafkaTracing tracing = KafkaTracing.create(otel.sdk);
+  final InMemoryTelemetry otel =
+      InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing tracing = KafkaTracing.create(otel.openTelemetry());
   final ExecutorService worker = Executors.newSingleThreadExecutor();
 
   @AfterEach
@@ -125,7 +128,7 @@ class ProcessingTest {
 
   @Test
   void noIncomingContextMakesAChildOfTheCurrentSpan() {
-    Span job = otel.sdk.getTracer("t").spanBuilder("job").startSpan();
+    Span job = otel.openTelemetry().getTracer("t").spanBuilder("job").startSpan();
     try (var ignored = job.makeCurrent()) {
       tracing.process(consumed("orders", 0, 1L, null, null, new RecordHeaders()), r -> {});
     }
@@ -153,7 +156,7 @@ class ProcessingTest {
       tracing.process(r, x -> {});
     }
     List<SpanData> processed = new java.util.ArrayList<>();
-    for (SpanData s : otel.exporter.getFinishedSpanItems()) {
+    for (SpanData s : otel.spans()) {
       if (s.getKind() == SpanKind.CONSUMER) {
         processed.add(s);
       }
@@ -186,14 +189,14 @@ class ProcessingTest {
   void receiveSpansAreOffByDefault() {
     interceptor(Map.of()).onConsume(
         batch(List.of(consumed("orders", 0, 1L, null, "{}", headers("traceparent", TP)))));
-    assertThat(otel.exporter.getFinishedSpanItems()).isEmpty();
+    assertThat(otel.spans()).isEmpty();
   }
 
   @Test
   void linkPolicyStartsANewTraceLinkedToTheProducer() {
     KafkaTracing linking =
         KafkaTracing.builder(
-                dev.baton.core.BatonTracing.builder(otel.sdk)
+                dev.baton.core.BatonTracing.builder(otel.openTelemetry())
                     .inboundPolicy(dev.baton.core.InboundPolicy.LINK)
                     .build())
             .build();
@@ -220,7 +223,7 @@ class ProcessingTest {
     tracing.process(forAudit, r -> {});
     tracing.process(forFulfilment, r -> {});
 
-    List<SpanData> processed = otel.exporter.getFinishedSpanItems();
+    List<SpanData> processed = otel.spans();
     assertThat(processed).hasSize(2);
     assertThat(processed.get(0).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME)).isEqualTo("audit");
     assertThat(processed.get(0).getAttributes().get(SemConv.MESSAGING_CLIENT_ID)).isEqualTo("audit-1");
@@ -273,7 +276,7 @@ class ProcessingTest {
     tracing.process(first, r -> {});
     assertThat(otel.only(SpanKind.CONSUMER).getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME))
         .isEqualTo("fulfilment");
-    otel.exporter.reset();
+    otel.reset();
 
     // memory stays bounded: far enough behind, a record is forgotten (unnamed, never misnamed)
     for (int b = 0; b < 2 * ConsumerIdentities.REMEMBERED / 500 + 1; b++) {

@@ -4,12 +4,14 @@ import static dev.baton.kafka.KafkaTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -26,11 +28,12 @@ import org.junit.jupiter.api.Test;
 /** The producer interceptor's contract, driven directly (the broker round trip is in integration-tests). */
 class TracingProducerInterceptorTest {
 
-  final KafkaTestSupport otel = new KafkaTestSupport();
+  final InMemoryTelemetry otel =
+      InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
   TracingProducerInterceptor interceptor;
 
   TracingProducerInterceptor interceptor(Map<String, Object> extra) {
-    Map<String, Object> config = new HashMap<>(KafkaTracing.create(otel.sdk).producerProperties());
+    Map<String, Object> config = new HashMap<>(KafkaTracing.create(otel.openTelemetry()).producerProperties());
     config.put("client.id", "checkout-producer");
     config.putAll(extra);
     interceptor = new TracingProducerInterceptor();
@@ -54,12 +57,12 @@ class TracingProducerInterceptorTest {
   void sendSpanIsChildOfCurrentAndEndsOnTheBrokersAnswer() {
     TracingProducerInterceptor p = interceptor(Map.of());
     assertThat(p.endsOnAck()).as("kafka-clients 4.4 passes headers to onAcknowledgement").isTrue();
-    Span parent = otel.sdk.getTracer("test").spanBuilder("checkout").startSpan();
+    Span parent = otel.openTelemetry().getTracer("test").spanBuilder("checkout").startSpan();
     ProducerRecord<Object, Object> sent;
     try (Scope ignored = parent.makeCurrent()) {
       sent = p.onSend(new ProducerRecord<>("orders", "k1", "v1"));
     }
-    assertThat(otel.exporter.getFinishedSpanItems()).as("not ended before the ack").isEmpty();
+    assertThat(otel.spans()).as("not ended before the ack").isEmpty();
     assertThat(p.inFlightCount()).isEqualTo(1);
 
     p.onAcknowledgement(metadata("orders", 2, 42L), null, sent.headers());
@@ -139,7 +142,7 @@ class TracingProducerInterceptorTest {
     assertThat(values(second.headers(), "traceparent")).hasSize(1);
     assertThat(values(second.headers(), "traceparent").get(0))
         .isNotEqualTo(values(first.headers(), "traceparent").get(0));
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(2);
+    assertThat(otel.spans()).hasSize(2);
   }
 
   @Test
@@ -162,7 +165,7 @@ class TracingProducerInterceptorTest {
     assertThat(evicted.getAttributes().get(InFlightSpans.ACK_MISSING)).isTrue();
     p.close();
     assertThat(p.inFlightCount()).isZero();
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(3)
+    assertThat(otel.spans()).hasSize(3)
         .allMatch(s -> Boolean.TRUE.equals(s.getAttributes().get(InFlightSpans.ACK_MISSING)));
   }
 
@@ -198,7 +201,7 @@ class TracingProducerInterceptorTest {
     p.onAcknowledgement(
         metadata("orders", 0, 1L), null,
         KafkaTestSupport.headers("traceparent", new byte[] {(byte) 0xff, 0x00}));
-    assertThat(otel.exporter.getFinishedSpanItems()).isEmpty();
+    assertThat(otel.spans()).isEmpty();
   }
 
   @Test
@@ -216,7 +219,7 @@ class TracingProducerInterceptorTest {
   @Test
   void aCallerForwardingOnlyTheTwoArgumentAckEndsTheSpanWithTheAnswer() {
     TracingProducerInterceptor p = interceptor(Map.of());
-    Span parent = otel.sdk.getTracer("test").spanBuilder("checkout").startSpan();
+    Span parent = otel.openTelemetry().getTracer("test").spanBuilder("checkout").startSpan();
     ProducerRecord<Object, Object> sent;
     try (Scope ignored = parent.makeCurrent()) {
       sent = p.onSend(new ProducerRecord<>("orders", "k1", "v1"));
@@ -242,7 +245,7 @@ class TracingProducerInterceptorTest {
     assertThat(values(sent.headers(), "traceparent")).hasSize(1);
 
     // from now on this producer's spans end in onSend: no answer they could wait for comes
-    otel.exporter.reset();
+    otel.reset();
     p.onSend(new ProducerRecord<>("orders", "v2"));
     assertThat(p.inFlightCount()).isZero();
     SpanData second = otel.only(SpanKind.PRODUCER);
@@ -250,7 +253,7 @@ class TracingProducerInterceptorTest {
     assertThat(second.getAttributes().get(InFlightSpans.ACK_MISSING)).isNull();
     assertThat(second.getEvents()).isEmpty();
     p.onAcknowledgement(metadata("orders", 0, 43L), null);
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(otel.spans()).hasSize(1);
     assertThat(p.inFlightCount()).isZero();
   }
 
@@ -278,7 +281,7 @@ class TracingProducerInterceptorTest {
     assertThat(p.inFlightCount()).isEqualTo(3);
     p.onAcknowledgement(metadata("orders", 0, 7L), new RecordTooLargeException("one of them"));
     assertThat(p.inFlightCount()).isZero();
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(3).allSatisfy(s -> {
+    assertThat(otel.spans()).hasSize(3).allSatisfy(s -> {
       assertThat(s.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
       assertThat(s.getAttributes().get(SemConv.ERROR_TYPE)).isNull();
       assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
@@ -317,7 +320,7 @@ class TracingProducerInterceptorTest {
     assertThat(p.inFlightCount()).as("still waiting for b's own answer").isEqualTo(1);
     p.onAcknowledgement(metadata("orders", 0, 2L), null, b.headers());
     assertThat(p.inFlightCount()).isZero();
-    assertThat(otel.exporter.getFinishedSpanItems())
+    assertThat(otel.spans())
         .extracting(s -> s.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET))
         .containsExactly(1L, 2L);
   }
@@ -334,7 +337,7 @@ class TracingProducerInterceptorTest {
     assertThat(p.inFlightCount()).isEqualTo(1);
     p.onAcknowledgement(metadata("orders", 0, 3L), null, c.headers());
     assertThat(p.inFlightCount()).isZero();
-    assertThat(otel.exporter.getFinishedSpanItems())
+    assertThat(otel.spans())
         .extracting(s -> s.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET))
         .containsExactly(1L, null, 3L);
   }
@@ -346,7 +349,7 @@ class TracingProducerInterceptorTest {
     p.onSend(new ProducerRecord<>("orders", "b"));
     p.close();
     assertThat(p.inFlightCount()).isZero();
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(2)
+    assertThat(otel.spans()).hasSize(2)
         .allMatch(s -> Boolean.TRUE.equals(s.getAttributes().get(InFlightSpans.ACK_MISSING)));
   }
 

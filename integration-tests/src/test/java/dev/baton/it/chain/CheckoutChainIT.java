@@ -15,12 +15,13 @@ import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
-import dev.baton.it.Spans;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
@@ -69,7 +70,7 @@ class CheckoutChainIT {
   private final String topic = "orders-" + id;
   private final String notifications = "notifications-" + id;
   private final String orderId = "o-" + id;
-  private final Spans spans = new Spans();
+  private final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
   private LogCapture logs;
   private CheckoutApp app;
   private KafkaBroker kafka;
@@ -81,7 +82,7 @@ class CheckoutChainIT {
     this.rabbit = rabbit;
     logs = LogCapture.start();
     kafka.createTopic(topic, 1);
-    app = CheckoutApp.builder(spans.sdk)
+    app = CheckoutApp.builder(spans.openTelemetry())
         .kafkaBootstrap(kafka.bootstrapServers())
         .amqp(rabbit.connectionFactory())
         .ordersTopic(topic)
@@ -103,7 +104,7 @@ class CheckoutChainIT {
         channel.exchangeDelete(notifications);
       } finally {
         logs.close();
-        spans.sdk.close();
+        spans.close();
       }
     }
   }
@@ -114,18 +115,18 @@ class CheckoutChainIT {
         .isEqualTo("accepted " + orderId);
     assertThat(app.nextNotification(WAIT)).isEqualTo("order " + orderId + " shipped: 2 x book");
 
-    SpanData customer = spans.awaitOne(PLACE_ORDER, SpanKind.CLIENT);
-    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
-    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
-    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
-    SpanData send = spans.awaitOne("send " + topic, SpanKind.PRODUCER);
-    SpanData fulfil = spans.awaitOne("process " + topic, SpanKind.CONSUMER);
-    SpanData publish = spans.awaitOne("publish " + notifications, SpanKind.PRODUCER);
-    SpanData notify = spans.awaitOne("process " + notifications, SpanKind.CONSUMER);
+    SpanData customer = spans.awaitSpan(PLACE_ORDER, SpanKind.CLIENT);
+    SpanData checkout = spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitSpan(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitSpan(RESERVE, SpanKind.SERVER);
+    SpanData send = spans.awaitSpan("send " + topic, SpanKind.PRODUCER);
+    SpanData fulfil = spans.awaitSpan("process " + topic, SpanKind.CONSUMER);
+    SpanData publish = spans.awaitSpan("publish " + notifications, SpanKind.PRODUCER);
+    SpanData notify = spans.awaitSpan("process " + notifications, SpanKind.CONSUMER);
 
     // one trace, eight spans, each with exactly the parent of the tree in how-it-works.md
     String traceId = customer.getTraceId();
-    assertThat(spans.all()).hasSize(8)
+    assertThat(spans.spans()).hasSize(8)
         .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId))
         .allSatisfy(span -> assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET));
     assertThat(customer.getParentSpanContext().isValid()).as("the customer's call is the root").isFalse();
@@ -171,12 +172,12 @@ class CheckoutChainIT {
         .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
 
-    SpanData customer = spans.awaitOne(PLACE_ORDER, SpanKind.CLIENT);
-    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
-    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
-    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    SpanData customer = spans.awaitSpan(PLACE_ORDER, SpanKind.CLIENT);
+    SpanData checkout = spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitSpan(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitSpan(RESERVE, SpanKind.SERVER);
     String traceId = customer.getTraceId();
-    assertThat(spans.all()).as("nothing after the refusal: no send, no process, no publish")
+    assertThat(spans.spans()).as("nothing after the refusal: no send, no process, no publish")
         .hasSize(4)
         .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId));
     assertThat(customer.getParentSpanContext().isValid()).isFalse();
@@ -271,8 +272,8 @@ class CheckoutChainIT {
 
     // eight spans per order, in as many traces as orders, each a complete tree of its own
     int expected = 8 * orderIds.size();
-    await().atMost(WAIT).until(() -> spans.all().size() >= expected);
-    List<SpanData> all = spans.all();
+    await().atMost(WAIT).until(() -> spans.spans().size() >= expected);
+    List<SpanData> all = spans.spans();
     assertThat(all).hasSize(expected);
     Map<String, List<SpanData>> traces =
         all.stream().collect(Collectors.groupingBy(SpanData::getTraceId));

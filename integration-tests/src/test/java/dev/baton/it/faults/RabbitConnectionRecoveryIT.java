@@ -14,9 +14,10 @@ import dev.baton.amqp.AmqpTracing;
 import dev.baton.core.internal.SemConv;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
-import dev.baton.it.Spans;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -51,8 +52,8 @@ class RabbitConnectionRecoveryIT {
 
   static final int WAIT_SECONDS = 30;
 
-  final Spans spans = new Spans();
-  final AmqpTracing tracing = AmqpTracing.create(spans.sdk);
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final AmqpTracing tracing = AmqpTracing.create(spans.openTelemetry());
 
   @AfterEach
   void noLeakedScope() {
@@ -120,7 +121,7 @@ class RabbitConnectionRecoveryIT {
         for (String id : List.of("before", "during", "after")) {
           Span root = roots.get(id);
           String traceId = root.getSpanContext().getTraceId();
-          SpanData publish = only(spans.named("publish amq.default", SpanKind.PRODUCER), id);
+          SpanData publish = only(spans.spans("publish amq.default", SpanKind.PRODUCER), id);
           assertThat(publish.getTraceId()).as(id).isEqualTo(traceId);
           assertThat(publish.getParentSpanId()).as(id).isEqualTo(root.getSpanContext().getSpanId());
           List<SpanData> processes = awaitProcess(queue, id);
@@ -138,7 +139,7 @@ class RabbitConnectionRecoveryIT {
   }
 
   void publish(Channel channel, String queue, String id, Map<String, Span> roots) throws IOException {
-    Span root = spans.sdk.getTracer("it").spanBuilder("publish-" + id).startSpan();
+    Span root = spans.openTelemetry().getTracer("it").spanBuilder("publish-" + id).startSpan();
     try (Scope ignored = root.makeCurrent()) {
       channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().messageId(id).build(),
           id.getBytes(StandardCharsets.UTF_8));
@@ -150,8 +151,8 @@ class RabbitConnectionRecoveryIT {
 
   List<SpanData> awaitProcess(String queue, String id) {
     org.awaitility.Awaitility.await().atMost(WAIT_SECONDS, TimeUnit.SECONDS)
-        .until(() -> !withId(spans.named("process " + queue, SpanKind.CONSUMER), id).isEmpty());
-    return withId(spans.named("process " + queue, SpanKind.CONSUMER), id);
+        .until(() -> !withId(spans.spans("process " + queue, SpanKind.CONSUMER), id).isEmpty());
+    return withId(spans.spans("process " + queue, SpanKind.CONSUMER), id);
   }
 
   static SpanData only(List<SpanData> candidates, String id) {

@@ -11,7 +11,7 @@ import dev.baton.amqp.AmqpTracing;
 import dev.baton.grpc.GrpcTracing;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
-import dev.baton.it.Spans;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -51,7 +51,7 @@ class B3BesideW3cIT {
   static final String B3_SPAN_ID = "a2fb4a1d1a96d312";
   static final String B3_ONLY = B3_TRACE_ID + "-" + B3_SPAN_ID + "-1";
 
-  final Spans spans = new Spans(TextMapPropagator.composite(
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(TextMapPropagator.composite(
       W3CTraceContextPropagator.getInstance(), B3Propagator.injectingSingleHeader()));
 
   @AfterEach
@@ -66,14 +66,14 @@ class B3BesideW3cIT {
     ManagedChannel channel = null;
     try {
       server = SimpleGrpc.start(request -> "ok", seen);
-      channel = SimpleGrpc.channel(server, GrpcTracing.create(spans.sdk).clientInterceptor());
-      Span root = spans.sdk.getTracer("it").spanBuilder("it-root").startSpan();
+      channel = SimpleGrpc.channel(server, GrpcTracing.create(spans.openTelemetry()).clientInterceptor());
+      Span root = spans.openTelemetry().getTracer("it").spanBuilder("it-root").startSpan();
       try (Scope ignored = root.makeCurrent()) {
         assertThat(SimpleGrpc.call(channel, "hi")).isEqualTo("ok");
       } finally {
         root.end();
       }
-      SpanData client = spans.awaitOne(UNARY, SpanKind.CLIENT);
+      SpanData client = spans.awaitSpan(UNARY, SpanKind.CLIENT);
       assertThat(client.getParentSpanId()).isEqualTo(root.getSpanContext().getSpanId());
       assertThat(seen.values("traceparent")).containsExactly(traceparent(client));
       assertThat(seen.values("b3")).containsExactly(b3(client));
@@ -93,11 +93,11 @@ class B3BesideW3cIT {
       server = SimpleGrpc.start(request -> {
         traceIdInHandler.set(Span.current().getSpanContext().getTraceId());
         return "ok";
-      }, GrpcTracing.create(spans.sdk).serverInterceptor());
+      }, GrpcTracing.create(spans.openTelemetry()).serverInterceptor());
       channel = SimpleGrpc.channel(server, MetadataUtils.newAttachHeadersInterceptor(b3Only));
       assertThat(SimpleGrpc.call(channel, "hi")).isEqualTo("ok");
 
-      SpanData serverSpan = spans.awaitOne(UNARY, SpanKind.SERVER);
+      SpanData serverSpan = spans.awaitSpan(UNARY, SpanKind.SERVER);
       assertThat(serverSpan.getTraceId()).isEqualTo(B3_TRACE_ID);
       assertThat(serverSpan.getParentSpanId()).isEqualTo(B3_SPAN_ID);
       assertThat(serverSpan.getParentSpanContext().isRemote()).isTrue();
@@ -113,15 +113,15 @@ class B3BesideW3cIT {
     try (Connection connection = rabbit.connectionFactory().newConnection("baton-it-b3-publish")) {
       Channel plain = connection.createChannel();
       plain.queueDeclare(queue, false, false, true, null);
-      Channel traced = AmqpTracing.create(spans.sdk).wrap(connection.createChannel());
-      Span root = spans.sdk.getTracer("it").spanBuilder("it-root").startSpan();
+      Channel traced = AmqpTracing.create(spans.openTelemetry()).wrap(connection.createChannel());
+      Span root = spans.openTelemetry().getTracer("it").spanBuilder("it-root").startSpan();
       try (Scope ignored = root.makeCurrent()) {
         traced.basicPublish("", queue, new AMQP.BasicProperties(), "m".getBytes(StandardCharsets.UTF_8));
       } finally {
         root.end();
       }
       GetResponse got = awaitMessage(plain, queue);
-      SpanData publish = spans.awaitOne("publish amq.default", SpanKind.PRODUCER);
+      SpanData publish = spans.awaitSpan("publish amq.default", SpanKind.PRODUCER);
       assertThat(publish.getParentSpanId()).isEqualTo(root.getSpanContext().getSpanId());
       Map<String, Object> headers = got.getProps().getHeaders();
       assertThat(String.valueOf(headers.get("traceparent"))).isEqualTo(traceparent(publish));
@@ -134,7 +134,7 @@ class B3BesideW3cIT {
   void theAmqpConsumerContinuesAMessageCarryingOnlyB3(RabbitBroker rabbit) throws Exception {
     String queue = "baton-it-b3-" + UUID.randomUUID();
     try (Connection plainConnection = rabbit.connectionFactory().newConnection("baton-it-b3-plain");
-        Connection traced = AmqpTracing.create(spans.sdk)
+        Connection traced = AmqpTracing.create(spans.openTelemetry())
             .wrap(rabbit.connectionFactory().newConnection("baton-it-b3-consume"))) {
       Channel plain = plainConnection.createChannel();
       plain.queueDeclare(queue, false, false, true, null);
@@ -148,7 +148,7 @@ class B3BesideW3cIT {
       plain.basicPublish("", queue, props, "m".getBytes(StandardCharsets.UTF_8));
 
       assertThat(traceIdInHandler.poll(30, TimeUnit.SECONDS)).isEqualTo(B3_TRACE_ID);
-      SpanData process = spans.awaitOne("process " + queue, SpanKind.CONSUMER);
+      SpanData process = spans.awaitSpan("process " + queue, SpanKind.CONSUMER);
       assertThat(process.getTraceId()).isEqualTo(B3_TRACE_ID);
       assertThat(process.getParentSpanId()).isEqualTo(B3_SPAN_ID);
       assertThat(process.getParentSpanContext().isRemote()).isTrue();

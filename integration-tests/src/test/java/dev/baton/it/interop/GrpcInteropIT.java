@@ -4,11 +4,12 @@ import static dev.baton.it.interop.SimpleGrpc.UNARY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.grpc.GrpcTracing;
-import dev.baton.it.Spans;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
@@ -42,9 +43,9 @@ class GrpcInteropIT {
   static final String BATON_SCOPE = "dev.baton.grpc";
   static final String OTEL_SCOPE = "io.opentelemetry.grpc-1.6";
 
-  final Spans spans = new Spans();
-  final GrpcTracing baton = GrpcTracing.create(spans.sdk);
-  final GrpcTelemetry otel = GrpcTelemetry.create(spans.sdk);
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final GrpcTracing baton = GrpcTracing.create(spans.openTelemetry());
+  final GrpcTelemetry otel = GrpcTelemetry.create(spans.openTelemetry());
 
   @AfterEach
   void noLeakedScope() {
@@ -72,7 +73,7 @@ class GrpcInteropIT {
       }, baton.serverInterceptor());
       toFront = SimpleGrpc.channel(front, otel.createClientInterceptor());
 
-      Span root = spans.sdk.getTracer("it").spanBuilder("it-root").startSpan();
+      Span root = spans.openTelemetry().getTracer("it").spanBuilder("it-root").startSpan();
       String answer;
       try (Scope ignored = root.makeCurrent()) {
         answer = SimpleGrpc.call(toFront, "hi");
@@ -85,7 +86,7 @@ class GrpcInteropIT {
       SpanData batonServer = awaitOne(BATON_SCOPE, SpanKind.SERVER);
       SpanData batonClient = awaitOne(BATON_SCOPE, SpanKind.CLIENT);
       SpanData otelServer = awaitOne(OTEL_SCOPE, SpanKind.SERVER);
-      assertThat(spans.all()).as("the root and four RPC spans").hasSize(5);
+      assertThat(spans.spans()).as("the root and four RPC spans").hasSize(5);
       assertThat(List.of(otelClient, batonServer, batonClient, otelServer))
           .extracting(SpanData::getName)
           .containsOnly(UNARY);
@@ -115,13 +116,13 @@ class GrpcInteropIT {
   SpanData awaitOne(String scope, SpanKind kind) {
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !find(scope, kind).isEmpty());
     List<SpanData> found = find(scope, kind);
-    assertThat(found).as("%s %s spans among %s", scope, kind, spans.all()).hasSize(1);
+    assertThat(found).as("%s %s spans among %s", scope, kind, spans.spans()).hasSize(1);
     return found.get(0);
   }
 
   List<SpanData> find(String scope, SpanKind kind) {
     List<SpanData> out = new ArrayList<>();
-    for (SpanData s : spans.all()) {
+    for (SpanData s : spans.spans()) {
       if (s.getInstrumentationScopeInfo().getName().equals(scope) && s.getKind() == kind) {
         out.add(s);
       }

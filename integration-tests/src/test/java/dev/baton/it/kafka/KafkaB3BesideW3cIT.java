@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -15,6 +15,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,9 @@ class KafkaB3BesideW3cIT {
   static final String B3_MULTI_TRACE_ID = "80f198ee56343ba864fe8b2a57d3eff7";
   static final String B3_MULTI_SPAN_ID = "e457b5a2e4d86bd1";
 
-  final Spans spans = new Spans(TextMapPropagator.composite(
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(TextMapPropagator.composite(
       W3CTraceContextPropagator.getInstance(), B3Propagator.injectingSingleHeader()));
-  final KafkaTracing tracing = KafkaTracing.create(spans.sdk);
+  final KafkaTracing tracing = KafkaTracing.create(spans.openTelemetry());
 
   @AfterEach
   void noLeakedScope() {
@@ -61,14 +62,14 @@ class KafkaB3BesideW3cIT {
     kafka.createTopic(topic, 1);
     try (KafkaProducer<String, String> producer = KafkaClients.stringProducer(kafka, tracing.producerProperties());
         KafkaConsumer<String, String> plain = KafkaClients.stringConsumer(kafka, Map.of())) {
-      Span root = spans.sdk.getTracer("it").spanBuilder("it-root").startSpan();
+      Span root = spans.openTelemetry().getTracer("it").spanBuilder("it-root").startSpan();
       try (Scope ignored = root.makeCurrent()) {
         producer.send(new ProducerRecord<>(topic, "k", "v")).get(30, TimeUnit.SECONDS);
       } finally {
         root.end();
       }
       Headers headers = KafkaClients.poll(plain, topic, 1).get(0).headers();
-      SpanData send = spans.awaitOne("send " + topic, SpanKind.PRODUCER);
+      SpanData send = spans.awaitSpan("send " + topic, SpanKind.PRODUCER);
 
       assertThat(send.getTraceId()).isEqualTo(root.getSpanContext().getTraceId());
       assertThat(send.getParentSpanId()).isEqualTo(root.getSpanContext().getSpanId());
@@ -104,7 +105,7 @@ class KafkaB3BesideW3cIT {
       assertThat(currentTraceIds).containsExactly(B3_TRACE_ID, B3_MULTI_TRACE_ID);
     }
 
-    List<SpanData> process = spans.awaitCount("process " + topic, SpanKind.CONSUMER, 2);
+    List<SpanData> process = spans.awaitSpans("process " + topic, SpanKind.CONSUMER, 2, Duration.ofSeconds(30));
     assertThat(process).hasSize(2);
     assertThat(process.get(0).getTraceId()).isEqualTo(B3_TRACE_ID);
     assertThat(process.get(0).getParentSpanId()).isEqualTo(B3_SPAN_ID);

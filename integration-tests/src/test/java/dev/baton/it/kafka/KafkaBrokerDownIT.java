@@ -7,12 +7,13 @@ import static org.awaitility.Awaitility.await;
 import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaClientsVersion;
 import dev.baton.it.LocalKafkaBroker;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -68,8 +69,8 @@ class KafkaBrokerDownIT {
    */
   static final String METADATA_RECOVERY_STRATEGY = "metadata.recovery.strategy";
 
-  final Spans spans = new Spans();
-  final KafkaTracing tracing = KafkaTracing.builder(spans.sdk).producerInflightMax(INFLIGHT_MAX).build();
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing tracing = KafkaTracing.builder(spans.openTelemetry()).producerInflightMax(INFLIGHT_MAX).build();
 
   @AfterEach
   void noLeakedScope() {
@@ -100,7 +101,7 @@ class KafkaBrokerDownIT {
       try {
         // warm: metadata known, so sends while the broker is down queue up instead of blocking
         producer.send(new ProducerRecord<>(topic, "warm")).get(30, TimeUnit.SECONDS);
-        assertThat(spans.awaitOne(sendName, SpanKind.PRODUCER).getStatus().getStatusCode())
+        assertThat(spans.awaitSpan(sendName, SpanKind.PRODUCER).getStatus().getStatusCode())
             .isEqualTo(StatusCode.UNSET);
 
         broker.stop();
@@ -117,7 +118,7 @@ class KafkaBrokerDownIT {
             answered.countDown();
           });
           if (i % 100 == 0) { // no span waits beyond the in-flight maximum
-            int open = 1 + i - spans.named(sendName, SpanKind.PRODUCER).size();
+            int open = 1 + i - spans.spans(sendName, SpanKind.PRODUCER).size();
             assertThat(open).as("producer spans not ended after %d sends", i)
                 .isLessThanOrEqualTo(ENDS_ON_ACK ? INFLIGHT_MAX : 0);
           }
@@ -163,7 +164,7 @@ class KafkaBrokerDownIT {
         }
 
         broker.restart();
-        Span root = spans.sdk.getTracer("it").spanBuilder("after-restart").startSpan();
+        Span root = spans.openTelemetry().getTracer("it").spanBuilder("after-restart").startSpan();
         RecordMetadata md;
         try (Scope ignored = root.makeCurrent()) {
           md = producer.send(new ProducerRecord<>(topic, "back")).get(30, TimeUnit.SECONDS);
@@ -183,7 +184,7 @@ class KafkaBrokerDownIT {
         producer.close(Duration.ofSeconds(10));
       }
       // close() ends whatever still waited; here nothing did, and nothing starts later
-      assertThat(spans.named(sendName, SpanKind.PRODUCER)).hasSize(2 + SENDS_WHILE_DOWN);
+      assertThat(spans.spans(sendName, SpanKind.PRODUCER)).hasSize(2 + SENDS_WHILE_DOWN);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(liveThreads()).as("live threads after close, before: %d", threadsBefore)
               .isLessThanOrEqualTo(threadsBefore + THREAD_TOLERANCE));
@@ -214,7 +215,7 @@ class KafkaBrokerDownIT {
         }
         // the delivery timeout is a minute away: only close() can end the waiting spans now
         if (ENDS_ON_ACK) {
-          assertThat(spans.named(sendName, SpanKind.PRODUCER).size())
+          assertThat(spans.spans(sendName, SpanKind.PRODUCER).size())
               .isEqualTo(1 + sends - INFLIGHT_MAX);
         }
       } finally {
@@ -232,8 +233,8 @@ class KafkaBrokerDownIT {
   /** Waits (up to 30 s) for {@code count} ended PRODUCER spans named {@code name}; fails on more. */
   List<SpanData> awaitEnded(String name, int count) {
     await().atMost(Duration.ofSeconds(30))
-        .until(() -> spans.named(name, SpanKind.PRODUCER).size() >= count);
-    List<SpanData> found = spans.named(name, SpanKind.PRODUCER);
+        .until(() -> spans.spans(name, SpanKind.PRODUCER).size() >= count);
+    List<SpanData> found = spans.spans(name, SpanKind.PRODUCER);
     assertThat(found).hasSize(count);
     return found;
   }

@@ -7,10 +7,11 @@ import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.LocalKafkaBroker;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ class KafkaConsumerIdentityIT {
 
   static final int RECORDS = 6;
 
-  final Spans spans = new Spans();
-  final KafkaTracing tracing = KafkaTracing.create(spans.sdk);
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing tracing = KafkaTracing.create(spans.openTelemetry());
   final ExecutorService workers = Executors.newFixedThreadPool(3);
   /** Span id of each process span, by the consumer whose record it processed. */
   final Map<String, Set<String>> processedBy = new ConcurrentHashMap<>();
@@ -68,7 +69,7 @@ class KafkaConsumerIdentityIT {
 
   static void produce(KafkaBroker kafka, String topic) throws Exception {
     try (KafkaProducer<String, String> producer =
-        KafkaClients.stringProducer(kafka, KafkaTracing.create(new Spans().sdk).producerProperties())) {
+        KafkaClients.stringProducer(kafka, KafkaTracing.create(InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance()).openTelemetry()).producerProperties())) {
       for (int i = 0; i < RECORDS; i++) {
         producer.send(new ProducerRecord<>(topic, "order-" + i, "v" + i)).get(30, TimeUnit.SECONDS);
       }
@@ -93,7 +94,7 @@ class KafkaConsumerIdentityIT {
     Set<String> ids = processedBy.get(consumer);
     assertThat(ids).as(consumer).hasSize(RECORDS);
     int seen = 0;
-    for (SpanData s : spans.all()) {
+    for (SpanData s : spans.spans()) {
       if (s.getKind() == SpanKind.CONSUMER && ids.contains(s.getSpanId())) {
         seen++;
         assertThat(s.getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME)).as(consumer).isEqualTo(group);

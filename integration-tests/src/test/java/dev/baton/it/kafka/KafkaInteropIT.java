@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
@@ -54,9 +55,9 @@ class KafkaInteropIT {
   static final String BATON_SCOPE = "dev.baton.kafka";
   static final String OTEL_SCOPE = "io.opentelemetry.kafka-clients-2.6";
 
-  final Spans spans = new Spans();
-  final KafkaTracing baton = KafkaTracing.create(spans.sdk);
-  final KafkaTelemetry otel = KafkaTelemetry.create(spans.sdk);
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing baton = KafkaTracing.create(spans.openTelemetry());
+  final KafkaTelemetry otel = KafkaTelemetry.create(spans.openTelemetry());
 
   @AfterEach
   void noLeakedScope() {
@@ -78,7 +79,7 @@ class KafkaInteropIT {
             KafkaClients.stringProducer(kafka, baton.producerProperties());
         Consumer<String, String> otelConsumer = otel.wrap(KafkaClients.stringConsumer(kafka, Map.of()))) {
 
-      Span root = spans.sdk.getTracer("it").spanBuilder("it-root").startSpan();
+      Span root = spans.openTelemetry().getTracer("it").spanBuilder("it-root").startSpan();
       try (Scope ignored = root.makeCurrent()) {
         otelProducer.send(new ProducerRecord<>(in, "k", "from-otel")).get(30, TimeUnit.SECONDS);
       } finally {
@@ -103,11 +104,11 @@ class KafkaInteropIT {
 
       String traceId = root.getSpanContext().getTraceId();
       // OpenTelemetry's library instrumentation still names spans "{topic} {operation}"
-      SpanData otelSend = spans.awaitOne(in + " publish", SpanKind.PRODUCER);
-      SpanData batonProcess = spans.awaitOne("process " + in, SpanKind.CONSUMER);
-      SpanData batonSend = spans.awaitOne("send " + out, SpanKind.PRODUCER);
-      SpanData otelProcess = spans.awaitOne(out + " process", SpanKind.CONSUMER);
-      assertThat(spans.all()).as("the root, two spans of each library, nothing else").hasSize(5);
+      SpanData otelSend = spans.awaitSpan(in + " publish", SpanKind.PRODUCER);
+      SpanData batonProcess = spans.awaitSpan("process " + in, SpanKind.CONSUMER);
+      SpanData batonSend = spans.awaitSpan("send " + out, SpanKind.PRODUCER);
+      SpanData otelProcess = spans.awaitSpan(out + " process", SpanKind.CONSUMER);
+      assertThat(spans.spans()).as("the root, two spans of each library, nothing else").hasSize(5);
 
       assertThat(List.of(otelSend, otelProcess)).extracting(KafkaInteropIT::scope).containsOnly(OTEL_SCOPE);
       assertThat(List.of(batonProcess, batonSend)).extracting(KafkaInteropIT::scope).containsOnly(BATON_SCOPE);

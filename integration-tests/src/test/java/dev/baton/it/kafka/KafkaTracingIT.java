@@ -9,12 +9,13 @@ import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.KafkaClientsVersion;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -63,8 +64,8 @@ class KafkaTracingIT {
   /** kafka-clients 4.1 added onAcknowledgement(metadata, exception, headers). */
   static final boolean ENDS_ON_ACK = KafkaClientsVersion.atLeast(4, 1);
 
-  final Spans spans = new Spans();
-  final KafkaTracing tracing = KafkaTracing.create(spans.sdk);
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing tracing = KafkaTracing.create(spans.openTelemetry());
   final ExecutorService worker = Executors.newSingleThreadExecutor();
 
   @AfterEach
@@ -92,7 +93,7 @@ class KafkaTracingIT {
         KafkaConsumer<String, String> shipmentsConsumer =
             KafkaClients.stringConsumer(kafka, tracing.consumerProperties())) {
 
-      Span checkout = spans.sdk.getTracer("it").spanBuilder("checkout").startSpan();
+      Span checkout = spans.openTelemetry().getTracer("it").spanBuilder("checkout").startSpan();
       RecordMetadata sent;
       try (Scope ignored = checkout.makeCurrent()) {
         sent = producer.send(new ProducerRecord<>(orders, "order-1", "{\"sku\":\"book\"}")).get(30, TimeUnit.SECONDS);
@@ -111,10 +112,10 @@ class KafkaTracingIT {
       ConsumerRecord<String, String> shipment = poll(shipmentsConsumer, shipments, 1).get(0);
       tracing.process(shipment, r -> {});
 
-      SpanData sendOrder = spans.awaitOne("send " + orders, SpanKind.PRODUCER);
-      SpanData processOrder = spans.awaitOne("process " + orders, SpanKind.CONSUMER);
-      SpanData sendShipment = spans.awaitOne("send " + shipments, SpanKind.PRODUCER);
-      SpanData processShipment = spans.awaitOne("process " + shipments, SpanKind.CONSUMER);
+      SpanData sendOrder = spans.awaitSpan("send " + orders, SpanKind.PRODUCER);
+      SpanData processOrder = spans.awaitSpan("process " + orders, SpanKind.CONSUMER);
+      SpanData sendShipment = spans.awaitSpan("send " + shipments, SpanKind.PRODUCER);
+      SpanData processShipment = spans.awaitSpan("process " + shipments, SpanKind.CONSUMER);
       String traceId = checkout.getSpanContext().getTraceId();
 
       assertThat(List.of(sendOrder, processOrder, sendShipment, processShipment))
@@ -156,7 +157,7 @@ class KafkaTracingIT {
     try (KafkaProducer<String, String> producer = KafkaClients.stringProducer(kafka, tracing.producerProperties())) {
       long before = System.nanoTime();
       RecordMetadata md = producer.send(new ProducerRecord<>(orders, "v")).get(30, TimeUnit.SECONDS);
-      SpanData send = spans.awaitOne("send " + orders, SpanKind.PRODUCER);
+      SpanData send = spans.awaitSpan("send " + orders, SpanKind.PRODUCER);
       if (ENDS_ON_ACK) {
         assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isEqualTo(md.offset());
         assertThat(send.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
@@ -177,7 +178,7 @@ class KafkaTracingIT {
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(RecordTooLargeException.class);
     }
-    SpanData send = spans.awaitOne("send " + orders, SpanKind.PRODUCER);
+    SpanData send = spans.awaitSpan("send " + orders, SpanKind.PRODUCER);
     if (ENDS_ON_ACK) {
       assertThat(send.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
       assertThat(send.getAttributes().get(SemConv.ERROR_TYPE)).isEqualTo(RecordTooLargeException.class.getName());
@@ -194,7 +195,7 @@ class KafkaTracingIT {
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
     }
-    SpanData send = spans.awaitOne("send " + missing, SpanKind.PRODUCER);
+    SpanData send = spans.awaitSpan("send " + missing, SpanKind.PRODUCER);
     if (ENDS_ON_ACK) {
       assertThat(send.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
       assertThat(send.getAttributes().get(SemConv.ERROR_TYPE))
@@ -212,7 +213,7 @@ class KafkaTracingIT {
       producer.send(record).get(30, TimeUnit.SECONDS);
       producer.send(record).get(30, TimeUnit.SECONDS); // its headers are read-only by now
       List<ConsumerRecord<String, String>> received = poll(consumer, orders, 2);
-      List<SpanData> sends = spans.awaitCount("send " + orders, SpanKind.PRODUCER, 2);
+      List<SpanData> sends = spans.awaitSpans("send " + orders, SpanKind.PRODUCER, 2, Duration.ofSeconds(30));
       List<String> traceparents = new ArrayList<>();
       for (ConsumerRecord<String, String> r : received) {
         List<String> values = values(r.headers(), "traceparent");
@@ -263,7 +264,7 @@ class KafkaTracingIT {
       }
       assertThat(processed).containsExactly("k0", "k1", "k2", "k3", "k4", "k5");
     }
-    List<SpanData> process = spans.awaitCount("process " + odd, SpanKind.CONSUMER, headerSets.size());
+    List<SpanData> process = spans.awaitSpans("process " + odd, SpanKind.CONSUMER, headerSets.size(), Duration.ofSeconds(30));
     assertThat(process).hasSize(headerSets.size());
     for (SpanData s : process) {
       assertThat(s.getTraceId()).as("no garbage or duplicated context is continued")
@@ -277,15 +278,15 @@ class KafkaTracingIT {
   void receiveSpansLinkTheRecordsOfABatch(KafkaBroker kafka) throws Exception {
     String orders = topic("orders");
     kafka.createTopic(orders, 1);
-    KafkaTracing withPoll = KafkaTracing.builder(spans.sdk).receiveSpans(true).build();
+    KafkaTracing withPoll = KafkaTracing.builder(spans.openTelemetry()).receiveSpans(true).build();
     try (KafkaProducer<String, String> producer = KafkaClients.stringProducer(kafka, withPoll.producerProperties());
         KafkaConsumer<String, String> consumer = KafkaClients.stringConsumer(kafka, withPoll.consumerProperties())) {
       producer.send(new ProducerRecord<>(orders, "a")).get(30, TimeUnit.SECONDS);
       producer.send(new ProducerRecord<>(orders, "b")).get(30, TimeUnit.SECONDS);
       poll(consumer, orders, 2);
     }
-    List<SpanData> sends = spans.awaitCount("send " + orders, SpanKind.PRODUCER, 2);
-    List<SpanData> polls = spans.awaitCount("poll " + orders, SpanKind.CLIENT, 1);
+    List<SpanData> sends = spans.awaitSpans("send " + orders, SpanKind.PRODUCER, 2, Duration.ofSeconds(30));
+    List<SpanData> polls = spans.awaitSpans("poll " + orders, SpanKind.CLIENT, 1, Duration.ofSeconds(30));
     List<String> linked = new ArrayList<>();
     long counted = 0;
     for (SpanData p : polls) {
@@ -303,7 +304,7 @@ class KafkaTracingIT {
     String orders = topic("orders");
     kafka.createTopic(orders, 1);
     GlobalOpenTelemetry.resetForTest();
-    GlobalOpenTelemetry.set(spans.sdk);
+    GlobalOpenTelemetry.set(spans.openTelemetry());
     try {
       Properties producerProps = new Properties();
       producerProps.setProperty("bootstrap.servers", kafka.bootstrapServers());
@@ -324,8 +325,8 @@ class KafkaTracingIT {
         ConsumerRecord<String, String> r = poll(consumer, orders, 1).get(0);
         KafkaTracing.fromConfig(Map.of()).process(r, x -> {});
       }
-      SpanData send = spans.awaitOne("send " + orders, SpanKind.PRODUCER);
-      SpanData process = spans.awaitOne("process " + orders, SpanKind.CONSUMER);
+      SpanData send = spans.awaitSpan("send " + orders, SpanKind.PRODUCER);
+      SpanData process = spans.awaitSpan("process " + orders, SpanKind.CONSUMER);
       assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_MESSAGE_KEY)).isEqualTo("order-9");
       assertThat(process.getParentSpanId()).isEqualTo(send.getSpanId());
       assertThat(process.getTraceId()).isEqualTo(send.getTraceId());
@@ -347,7 +348,7 @@ class KafkaTracingIT {
       producer.close(Duration.ZERO); // do not wait for the answers
     }
     await().atMost(Duration.ofSeconds(30))
-        .until(() -> spans.named("send " + orders, SpanKind.PRODUCER).size() == 20);
+        .until(() -> spans.spans("send " + orders, SpanKind.PRODUCER).size() == 20);
   }
 
   static Headers headers(Object... keyValues) {

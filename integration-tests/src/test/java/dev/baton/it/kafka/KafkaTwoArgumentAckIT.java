@@ -7,12 +7,13 @@ import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.KafkaClientsVersion;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
 import dev.baton.kafka.TracingProducerInterceptor;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.HashMap;
@@ -47,8 +48,8 @@ class KafkaTwoArgumentAckIT {
   static final boolean HAS_THREE_ARGUMENT_ACK = KafkaClientsVersion.atLeast(4, 1);
   static final AttributeKey<Boolean> ACK_MISSING = AttributeKey.booleanKey("baton.kafka.ack_missing");
 
-  final Spans spans = new Spans();
-  final KafkaTracing tracing = KafkaTracing.create(spans.sdk);
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing tracing = KafkaTracing.create(spans.openTelemetry());
 
   @AfterEach
   void noScopeLeaked() {
@@ -104,7 +105,7 @@ class KafkaTwoArgumentAckIT {
       producer.flush();
 
       // before close(): nothing is left waiting for an answer
-      List<SpanData> sends = spans.named("send " + orders, SpanKind.PRODUCER);
+      List<SpanData> sends = spans.spans("send " + orders, SpanKind.PRODUCER);
       assertThat(sends).hasSize(async + 1);
       for (SpanData send : sends) {
         assertThat(send.getAttributes().get(ACK_MISSING)).isNull();
@@ -127,7 +128,7 @@ class KafkaTwoArgumentAckIT {
         assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
       }
     }
-    assertThat(spans.named("send " + orders, SpanKind.PRODUCER)).hasSize(async + 1);
+    assertThat(spans.spans("send " + orders, SpanKind.PRODUCER)).hasSize(async + 1);
   }
 
   @Test
@@ -142,7 +143,7 @@ class KafkaTwoArgumentAckIT {
           .hasCauseInstanceOf(RecordTooLargeException.class);
       producer.send(new ProducerRecord<>(orders, "small")).get(30, TimeUnit.SECONDS);
       producer.flush();
-      List<SpanData> sends = spans.named("send " + orders, SpanKind.PRODUCER);
+      List<SpanData> sends = spans.spans("send " + orders, SpanKind.PRODUCER);
       assertThat(sends).hasSize(2);
       assertThat(sends).allMatch(s -> s.getAttributes().get(ACK_MISSING) == null);
       if (HAS_THREE_ARGUMENT_ACK) {
@@ -164,7 +165,7 @@ class KafkaTwoArgumentAckIT {
         producer.send(new ProducerRecord<>(orders, "order-" + i, "v" + i));
       }
       producer.flush();
-      List<SpanData> sends = spans.named("send " + orders, SpanKind.PRODUCER);
+      List<SpanData> sends = spans.spans("send " + orders, SpanKind.PRODUCER);
       assertThat(sends).hasSize(20);
       if (HAS_THREE_ARGUMENT_ACK) {
         assertThat(sends).allMatch(s -> s.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET) != null);

@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
@@ -20,11 +21,11 @@ class GarbageInputTest {
   static final String[] KEYS = {"traceparent", "tracestate", "baggage", "b3", "uber-trace-id"};
   static final String TP = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-  final TestOtel otel = new TestOtel();
+  final InMemoryTelemetry otel = InMemoryTelemetry.create();
   final Propagation<TestCarrier> small =
-      Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.create(otel.openTelemetry()), TestCarrier.ADAPTER);
   final Propagation<TestCarrier> huge =
-      Propagation.of(BatonTracing.builder(otel.sdk).headerMaxLength(1 << 20).build(), TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(otel.openTelemetry()).headerMaxLength(1 << 20).build(), TestCarrier.ADAPTER);
 
   @RepeatedTest(40)
   void randomFieldsNeverThrow(org.junit.jupiter.api.RepetitionInfo info) {

@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -74,7 +75,7 @@ class HeaderCasingTest {
     TextMapPropagator b3 = B3Propagator.injectingMultiHeaders();
     assertThat(b3.fields()).contains("X-B3-TraceId", "X-B3-Flags");
     Propagation<TestCarrier> p =
-        Propagation.of(BatonTracing.create(new TestOtel(b3).sdk), TestCarrier.ADAPTER);
+        Propagation.of(BatonTracing.create(InMemoryTelemetry.create(b3).openTelemetry()), TestCarrier.ADAPTER);
     TestCarrier c =
         new TestCarrier()
             .add("x-b3-traceid", "11111111111111111111111111111111")

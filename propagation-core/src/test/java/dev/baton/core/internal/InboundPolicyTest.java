@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -16,10 +17,10 @@ class InboundPolicyTest {
   static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
   static final String SPAN_ID = "b7ad6b7169203331";
 
-  final TestOtel otel = new TestOtel();
+  final InMemoryTelemetry otel = InMemoryTelemetry.create();
 
   private SpanData consume(InboundPolicy policy) {
-    BatonTracing baton = BatonTracing.builder(otel.sdk).inboundPolicy(policy).build();
+    BatonTracing baton = BatonTracing.builder(otel.openTelemetry()).inboundPolicy(policy).build();
     TestCarrier in =
         new TestCarrier()
             .add("traceparent", "00-" + TRACE_ID + "-" + SPAN_ID + "-01")
@@ -28,10 +29,10 @@ class InboundPolicyTest {
     assertThat(Baggage.fromContext(inbound.parent()).getEntryValue("tenant"))
         .isEqualTo(policy == InboundPolicy.IGNORE ? null : "acme");
     Span span =
-        inbound.applyTo(otel.sdk.getTracer("t").spanBuilder("process").setSpanKind(SpanKind.CONSUMER))
+        inbound.applyTo(otel.openTelemetry().getTracer("t").spanBuilder("process").setSpanKind(SpanKind.CONSUMER))
             .startSpan();
     span.end();
-    return otel.exporter.getFinishedSpanItems().get(0);
+    return otel.spans().get(0);
   }
 
   @Test
@@ -63,8 +64,8 @@ class InboundPolicyTest {
 
   @Test
   void continueWithoutHeadersKeepsTheReceiversOwnContext() {
-    BatonTracing baton = BatonTracing.create(otel.sdk);
-    Span outer = otel.sdk.getTracer("t").spanBuilder("outer").startSpan();
+    BatonTracing baton = BatonTracing.create(otel.openTelemetry());
+    Span outer = otel.openTelemetry().getTracer("t").spanBuilder("outer").startSpan();
     Context base = Context.root().with(outer);
     Inbound inbound = Propagation.of(baton, TestCarrier.ADAPTER).inbound(base, new TestCarrier());
     assertThat(Span.fromContext(inbound.parent())).isSameAs(outer);

@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import org.junit.jupiter.api.Test;
 
@@ -13,11 +14,11 @@ class InstrumentationScopeTest {
     String buildVersion = System.getProperty("baton.test.project.version");
     assertThat(buildVersion).as("set by propagation-core/pom.xml").isNotBlank();
 
-    TestOtel otel = new TestOtel();
-    Spans.tracer(BatonTracing.create(otel.sdk), "dev.baton.test").spanBuilder("s").startSpan().end();
+    InMemoryTelemetry otel = InMemoryTelemetry.create();
+    Spans.tracer(BatonTracing.create(otel.openTelemetry()), "dev.baton.test").spanBuilder("s").startSpan().end();
 
     InstrumentationScopeInfo scope =
-        otel.exporter.getFinishedSpanItems().get(0).getInstrumentationScopeInfo();
+        otel.spans().get(0).getInstrumentationScopeInfo();
     assertThat(scope.getName()).isEqualTo("dev.baton.test");
     assertThat(scope.getVersion()).isEqualTo(buildVersion);
     assertThat(scope.getSchemaUrl()).isEqualTo("https://opentelemetry.io/schemas/1.44.0");

@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -24,14 +25,14 @@ class OtherPropagatorsTest {
           "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getSampled(),
           TraceState.getDefault());
 
-  final TestOtel otel =
-      new TestOtel(
+  final InMemoryTelemetry otel =
+      InMemoryTelemetry.create(
           TextMapPropagator.composite(
               W3CTraceContextPropagator.getInstance(),
               W3CBaggagePropagator.getInstance(),
               B3Propagator.injectingSingleHeader(),
               JaegerPropagator.getInstance()));
-  final Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
+  final Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.openTelemetry()), TestCarrier.ADAPTER);
 
   @Test
   void injectWritesW3cAndTheConfiguredFormatsOnceEach() {
@@ -47,7 +48,7 @@ class OtherPropagatorsTest {
   @Test
   void thePublicPropagatorAppliesBatonsRulesWithTheCallersOwnGetterAndSetter() {
     BatonTracing strict =
-        BatonTracing.builder(otel.sdk)
+        BatonTracing.builder(otel.openTelemetry())
             .inboundBaggage(java.util.List.of())
             .outboundBaggage(java.util.List.of("tenant"))
             .build();

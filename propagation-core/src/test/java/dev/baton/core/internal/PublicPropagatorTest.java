@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
@@ -32,7 +33,7 @@ class PublicPropagatorTest {
       };
 
   final TextMapPropagator propagator =
-      BatonTracing.builder(new TestOtel().sdk).headerMaxLength(1024).build().propagator();
+      BatonTracing.builder(InMemoryTelemetry.create().openTelemetry()).headerMaxLength(1024).build().propagator();
 
   private Context extract(Map<String, String> in) {
     return propagator.extract(Context.root(), in, MAP_GETTER);

@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -48,12 +49,12 @@ class TraceContextTest {
 
   @Test
   void randomFlagSurvivesAnSdkChildSpan() {
-    TestOtel otel = new TestOtel();
-    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
+    InMemoryTelemetry otel = InMemoryTelemetry.create();
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.openTelemetry()), TestCarrier.ADAPTER);
     TestCarrier in =
         new TestCarrier().add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03");
     Context parent = p.extract(Context.root(), in);
-    Span child = otel.sdk.getTracer("t").spanBuilder("child").setParent(parent).startSpan();
+    Span child = otel.openTelemetry().getTracer("t").spanBuilder("child").setParent(parent).startSpan();
     TestCarrier out = new TestCarrier();
     try (Scope ignored = child.makeCurrent()) {
       p.inject(Context.current(), out);

@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.core.BatonTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -92,10 +93,10 @@ class W3CConformanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void conformsToTheW3cSuite(Case c) {
-    TestOtel otel = new TestOtel();
-    BatonTracing baton = BatonTracing.create(otel.sdk);
+    InMemoryTelemetry otel = InMemoryTelemetry.create();
+    BatonTracing baton = BatonTracing.create(otel.openTelemetry());
     Propagation<TestCarrier> propagation = Propagation.of(baton, TestCarrier.ADAPTER);
-    Tracer tracer = otel.sdk.getTracer("conformance");
+    Tracer tracer = otel.openTelemetry().getTracer("conformance");
 
     Inbound inbound = propagation.inbound(Context.root(), c.in());
     Span server = inbound.applyTo(tracer.spanBuilder("server").setSpanKind(SpanKind.SERVER)).startSpan();
