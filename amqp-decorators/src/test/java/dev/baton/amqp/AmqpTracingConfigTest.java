@@ -56,7 +56,7 @@ class AmqpTracingConfigTest {
       assertThat(io.opentelemetry.api.GlobalOpenTelemetry.isSet())
           .as("building and wrapping left the global instance alone").isFalse();
 
-      io.opentelemetry.api.GlobalOpenTelemetry.set(tracing.otel); // would throw had it been locked
+      io.opentelemetry.api.GlobalOpenTelemetry.set(tracing.openTelemetry()); // would throw had it been locked
       channel.basicPublish("orders", "created", null, new byte[] {1});
 
       assertThat(tracing.spans()).extracting(SpanData::getName).containsExactly("publish orders");

@@ -65,9 +65,9 @@ class GrpcTracingTest {
       tracing.clientInterceptor();
       assertThat(io.opentelemetry.api.GlobalOpenTelemetry.isSet())
           .as("building the interceptors left the global instance alone").isFalse();
-      TestOtel otel = new TestOtel();
+      InMemoryTelemetry otel = InMemoryTelemetry.create();
 
-      io.opentelemetry.api.GlobalOpenTelemetry.set(otel.sdk); // would throw had it been locked
+      io.opentelemetry.api.GlobalOpenTelemetry.set(otel.openTelemetry()); // would throw had it been locked
 
       assertThat(tracing.tracer().spanBuilder("x").startSpan().isRecording()).isTrue();
     } finally {

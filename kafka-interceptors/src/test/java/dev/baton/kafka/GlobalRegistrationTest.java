@@ -7,6 +7,8 @@ import static dev.baton.kafka.KafkaTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.baton.testing.InMemoryTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -39,7 +41,7 @@ class GlobalRegistrationTest {
 
   static final String TP = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-  final KafkaTestSupport otel = new KafkaTestSupport();
+  final InMemoryTelemetry otel = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
   final List<LogRecord> warnings = new ArrayList<>();
   final Logger batonLogger = Logger.getLogger("dev.baton");
   final Handler capture =
@@ -118,7 +120,7 @@ class GlobalRegistrationTest {
 
   List<SpanData> spans(SpanKind kind) {
     List<SpanData> out = new ArrayList<>();
-    for (SpanData s : otel.exporter.getFinishedSpanItems()) {
+    for (SpanData s : otel.spans()) {
       if (s.getKind() == kind) {
         out.add(s);
       }
@@ -128,7 +130,7 @@ class GlobalRegistrationTest {
 
   @Test
   void registeredBeforeTheClientsAreConfigured() {
-    GlobalOpenTelemetry.set(otel.sdk);
+    GlobalOpenTelemetry.set(otel.openTelemetry());
     TracingProducerInterceptor producer = producerInterceptor();
     TracingConsumerInterceptor consumer = consumerInterceptor();
 
@@ -147,7 +149,7 @@ class GlobalRegistrationTest {
     TracingConsumerInterceptor consumer = consumerInterceptor();
     assertThat(GlobalOpenTelemetry.isSet()).as("configure() left the global alone").isFalse();
 
-    GlobalOpenTelemetry.set(otel.sdk); // would throw had configure() called GlobalOpenTelemetry.get()
+    GlobalOpenTelemetry.set(otel.openTelemetry()); // would throw had configure() called GlobalOpenTelemetry.get()
 
     String traceId = hop(producer, consumer);
     assertThat(spans(SpanKind.PRODUCER)).hasSize(1);
@@ -164,7 +166,7 @@ class GlobalRegistrationTest {
     assertThat(hop(producer, consumer)).isEqualTo("00000000000000000000000000000000");
     assertThat(warnings).hasSize(1);
 
-    GlobalOpenTelemetry.set(otel.sdk);
+    GlobalOpenTelemetry.set(otel.openTelemetry());
 
     String traceId = hop(producer, consumer);
     SpanData send = spans(SpanKind.PRODUCER).get(0);
@@ -191,14 +193,14 @@ class GlobalRegistrationTest {
       }
     }
 
-    assertThat(otel.exporter.getFinishedSpanItems()).isEmpty();
+    assertThat(otel.spans()).isEmpty();
     assertThat(warnings).hasSize(1);
     assertThat(warnings.get(0).getLevel()).isEqualTo(Level.WARNING);
     assertThat(warnings.get(0).getMessage())
         .contains("no OpenTelemetry instance is registered with GlobalOpenTelemetry")
         .contains("buildAndRegisterGlobal()");
     assertThat(GlobalOpenTelemetry.isSet()).isFalse();
-    assertThatCode(() -> GlobalOpenTelemetry.set(otel.sdk)).doesNotThrowAnyException();
+    assertThatCode(() -> GlobalOpenTelemetry.set(otel.openTelemetry())).doesNotThrowAnyException();
   }
 
   @Test
@@ -213,7 +215,7 @@ class GlobalRegistrationTest {
     closing.add(producer::close);
     assertThat(GlobalOpenTelemetry.isSet()).isFalse();
 
-    GlobalOpenTelemetry.set(otel.sdk);
+    GlobalOpenTelemetry.set(otel.openTelemetry());
     producer.send(new ProducerRecord<>("orders", "v"));
     producer.close();
 

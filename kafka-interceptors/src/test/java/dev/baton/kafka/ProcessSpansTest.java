@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -43,8 +45,8 @@ class ProcessSpansTest {
   static final String TRACE_B = "4bf92f3577b34da6a3ce929d0e0e4736";
   static final String SPAN_B = "00f067aa0ba902b7";
 
-  final KafkaTestSupport otel = new KafkaTestSupport();
-  final KafkaTracing tracing = KafkaTracing.builder(otel.sdk).processSpans(true).build();
+  final InMemoryTelemetry otel = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing tracing = KafkaTracing.builder(otel.openTelemetry()).processSpans(true).build();
   final List<TracingConsumerInterceptor> opened = new ArrayList<>();
   final ExecutorService worker = Executors.newSingleThreadExecutor();
 
@@ -79,7 +81,7 @@ class ProcessSpansTest {
 
   List<SpanData> processSpans() {
     List<SpanData> out = new ArrayList<>();
-    for (SpanData s : otel.exporter.getFinishedSpanItems()) {
+    for (SpanData s : otel.spans()) {
       if (s.getKind() == SpanKind.CONSUMER) {
         out.add(s);
       }
@@ -90,7 +92,7 @@ class ProcessSpansTest {
   @Test
   void offByDefaultTheRecordsComeBackAsTheyCame() {
     ConsumerRecords<Object, Object> records = batch(List.of(traced(1, TRACE_A, SPAN_A)));
-    assertThat(interceptor(KafkaTracing.create(otel.sdk)).onConsume(records)).isSameAs(records);
+    assertThat(interceptor(KafkaTracing.create(otel.openTelemetry())).onConsume(records)).isSameAs(records);
     for (ConsumerRecord<Object, Object> r : records) {
       assertThat(Span.current().getSpanContext().isValid()).isFalse();
     }

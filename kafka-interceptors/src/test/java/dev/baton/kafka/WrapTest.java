@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.core.internal.SemConv;
+import dev.baton.testing.InMemoryTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -39,8 +41,8 @@ class WrapTest {
   static final String PRODUCER_SPAN = "b7ad6b7169203331";
   static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
 
-  final KafkaTestSupport otel = new KafkaTestSupport();
-  final KafkaTracing tracing = KafkaTracing.create(otel.sdk);
+  final InMemoryTelemetry otel = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  final KafkaTracing tracing = KafkaTracing.create(otel.openTelemetry());
 
   @AfterEach
   void noScopeLeft() {
@@ -53,7 +55,7 @@ class WrapTest {
 
   List<SpanData> spans(SpanKind kind) {
     List<SpanData> out = new ArrayList<>();
-    for (SpanData s : otel.exporter.getFinishedSpanItems()) {
+    for (SpanData s : otel.spans()) {
       if (s.getKind() == kind) {
         out.add(s);
       }
@@ -65,7 +67,7 @@ class WrapTest {
   void aWrappedProducersSendSpanEndsOnTheBrokersAnswer() throws Exception {
     MockProducer<String, String> mock = mockProducer();
     Producer<String, String> producer = tracing.wrap(mock);
-    Span checkout = otel.sdk.getTracer("test").spanBuilder("checkout").startSpan();
+    Span checkout = otel.openTelemetry().getTracer("test").spanBuilder("checkout").startSpan();
     AtomicReference<Span> currentInCallback = new AtomicReference<>();
     Future<RecordMetadata> sent;
     try (Scope ignored = checkout.makeCurrent()) {

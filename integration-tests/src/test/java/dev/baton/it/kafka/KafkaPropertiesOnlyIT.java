@@ -9,8 +9,9 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.baton.core.internal.SemConv;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
-import dev.baton.it.Spans;
+import dev.baton.testing.InMemoryTelemetry;
 import dev.baton.kafka.KafkaTracing;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -56,7 +57,7 @@ class KafkaPropertiesOnlyIT {
 
   static final String HANDLER_LOGGER = "dev.baton.it.kafka.OrderHandler";
 
-  final Spans spans = new Spans();
+  final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
   final Logger handlerLog = (Logger) LoggerFactory.getLogger(HANDLER_LOGGER);
   final ListAppender<ILoggingEvent> lines = new ListAppender<>();
   final OpenTelemetryAppender withTraceIds = new OpenTelemetryAppender();
@@ -144,9 +145,9 @@ class KafkaPropertiesOnlyIT {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps);
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps)) {
       // registered after the clients were built, as a main() or a Spring context may do it
-      GlobalOpenTelemetry.set(spans.sdk);
+      GlobalOpenTelemetry.set(spans.openTelemetry());
 
-      Span checkout = spans.sdk.getTracer("it").spanBuilder("checkout").startSpan();
+      Span checkout = spans.openTelemetry().getTracer("it").spanBuilder("checkout").startSpan();
       try (Scope ignored = checkout.makeCurrent()) {
         producer.send(new ProducerRecord<>(orders, "order-1", "order 1")).get(30, TimeUnit.SECONDS);
       } finally {
@@ -155,9 +156,9 @@ class KafkaPropertiesOnlyIT {
       handleUntil(consumer, orders, 1);
     }
 
-    String traceId = spans.awaitOne("checkout", SpanKind.INTERNAL).getTraceId();
-    SpanData send = spans.awaitOne("send " + orders, SpanKind.PRODUCER);
-    SpanData process = spans.awaitOne("process " + orders, SpanKind.CONSUMER);
+    String traceId = spans.awaitSpan("checkout", SpanKind.INTERNAL).getTraceId();
+    SpanData send = spans.awaitSpan("send " + orders, SpanKind.PRODUCER);
+    SpanData process = spans.awaitSpan("process " + orders, SpanKind.CONSUMER);
     assertThat(send.getTraceId()).isEqualTo(traceId);
     assertThat(process.getParentSpanId()).isEqualTo(send.getSpanId());
     assertThat(process.getAttributes().get(SemConv.MESSAGING_CONSUMER_GROUP_NAME))
@@ -172,12 +173,12 @@ class KafkaPropertiesOnlyIT {
   void clientsBuiltInCodeAndWrappedDoTheSame(KafkaBroker kafka) throws Exception {
     String orders = topic();
     kafka.createTopic(orders, 1);
-    KafkaTracing kafkaTracing = KafkaTracing.create(spans.sdk);
+    KafkaTracing kafkaTracing = KafkaTracing.create(spans.openTelemetry());
 
     RecordMetadata sent;
     try (Producer<String, String> producer = kafkaTracing.wrap(new KafkaProducer<>(producerProps(kafka)));
         Consumer<String, String> consumer = kafkaTracing.wrap(new KafkaConsumer<>(consumerProps(kafka)))) {
-      Span checkout = spans.sdk.getTracer("it").spanBuilder("checkout").startSpan();
+      Span checkout = spans.openTelemetry().getTracer("it").spanBuilder("checkout").startSpan();
       try (Scope ignored = checkout.makeCurrent()) {
         sent = producer.send(new ProducerRecord<>(orders, "order-2", "order 2")).get(30, TimeUnit.SECONDS);
       } finally {
@@ -187,9 +188,9 @@ class KafkaPropertiesOnlyIT {
       consumer.commitSync();
     }
 
-    String traceId = spans.awaitOne("checkout", SpanKind.INTERNAL).getTraceId();
-    SpanData send = spans.awaitOne("send " + orders, SpanKind.PRODUCER);
-    SpanData process = spans.awaitOne("process " + orders, SpanKind.CONSUMER);
+    String traceId = spans.awaitSpan("checkout", SpanKind.INTERNAL).getTraceId();
+    SpanData send = spans.awaitSpan("send " + orders, SpanKind.PRODUCER);
+    SpanData process = spans.awaitSpan("process " + orders, SpanKind.CONSUMER);
     assertThat(send.getTraceId()).isEqualTo(traceId);
     // ended by the send's callback: the offset is known on every kafka-clients version
     assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isEqualTo(sent.offset());
@@ -206,7 +207,7 @@ class KafkaPropertiesOnlyIT {
   void aLoopLeftEarlyEndsItsSpanAtTheNextPoll(KafkaBroker kafka) throws Exception {
     String orders = topic();
     kafka.createTopic(orders, 1);
-    KafkaTracing kafkaTracing = KafkaTracing.builder(spans.sdk).processSpans(true).build();
+    KafkaTracing kafkaTracing = KafkaTracing.builder(spans.openTelemetry()).processSpans(true).build();
     Map<String, Object> consumerConfig = KafkaClients.consumerConfig(kafka, kafkaTracing.consumerProperties());
     consumerConfig.put("max.poll.records", 1);
 
@@ -237,8 +238,8 @@ class KafkaPropertiesOnlyIT {
       assertThat(more).isEqualTo(1);
     }
 
-    List<SpanData> processed = spans.awaitCount("process " + orders, SpanKind.CONSUMER, 2);
-    List<SpanData> sends = spans.awaitCount("send " + orders, SpanKind.PRODUCER, 2);
+    List<SpanData> processed = spans.awaitSpans("process " + orders, SpanKind.CONSUMER, 2, java.time.Duration.ofSeconds(30));
+    List<SpanData> sends = spans.awaitSpans("send " + orders, SpanKind.PRODUCER, 2, java.time.Duration.ofSeconds(30));
     assertThat(processed).extracting(SpanData::getParentSpanId)
         .containsExactlyInAnyOrder(sends.get(0).getSpanId(), sends.get(1).getSpanId());
     assertThat(Context.current()).isSameAs(Context.root());

@@ -1,5 +1,6 @@
 package dev.baton.core.internal;
 
+import dev.baton.testing.InMemoryTelemetry;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
 
@@ -34,7 +35,7 @@ class GlobalOpenTelemetryTest {
   static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   static final String SPAN_ID = "00f067aa0ba902b7";
 
-  final TestOtel otel = new TestOtel();
+  final InMemoryTelemetry otel = InMemoryTelemetry.create();
   final List<LogRecord> warnings = new ArrayList<>();
   final Logger logger = Logger.getLogger("dev.baton");
   final Handler capture =
@@ -83,11 +84,11 @@ class GlobalOpenTelemetryTest {
 
   @Test
   void registeredBeforeTheSettingsAreBuilt() {
-    GlobalOpenTelemetry.set(otel.sdk);
+    GlobalOpenTelemetry.set(otel.openTelemetry());
     BatonTracing baton = fromEmptyMap();
 
     assertThat(messagePasses(baton)).isTrue();
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(otel.spans()).hasSize(1);
     assertThat(warnings).isEmpty();
   }
 
@@ -97,10 +98,10 @@ class GlobalOpenTelemetryTest {
     assertThat(baton.toString()).startsWith("BatonTracing{global, ");
     assertThat(GlobalOpenTelemetry.isSet()).as("building the settings does not lock the global").isFalse();
 
-    GlobalOpenTelemetry.set(otel.sdk);
+    GlobalOpenTelemetry.set(otel.openTelemetry());
 
     assertThat(messagePasses(baton)).isTrue();
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(otel.spans()).hasSize(1);
     assertThat(baton.resolved()).isSameAs(baton.resolved()).isNotSameAs(baton);
     assertThat(warnings).isEmpty();
   }
@@ -112,11 +113,11 @@ class GlobalOpenTelemetryTest {
     assertThat(messagePasses(baton)).isFalse();
     assertThat(warnings).hasSize(1);
 
-    GlobalOpenTelemetry.set(otel.sdk); // does not throw: nothing locked the global
+    GlobalOpenTelemetry.set(otel.openTelemetry()); // does not throw: nothing locked the global
 
     assertThat(messagePasses(baton)).isTrue();
-    assertThat(otel.exporter.getFinishedSpanItems()).hasSize(1);
-    assertThat(baton.openTelemetry().getTracerProvider()).isSameAs(otel.sdk.getTracerProvider());
+    assertThat(otel.spans()).hasSize(1);
+    assertThat(baton.openTelemetry().getTracerProvider()).isSameAs(otel.openTelemetry().getTracerProvider());
     assertThat(warnings).hasSize(1);
   }
 
@@ -150,7 +151,7 @@ class GlobalOpenTelemetryTest {
         .contains("otel.java.global-autoconfigure.enabled=true")
         .contains("baton.opentelemetry");
     assertThat(GlobalOpenTelemetry.isSet()).isFalse();
-    assertThatCode(() -> GlobalOpenTelemetry.set(otel.sdk)).doesNotThrowAnyException();
+    assertThatCode(() -> GlobalOpenTelemetry.set(otel.openTelemetry())).doesNotThrowAnyException();
   }
 
   @Test
@@ -185,7 +186,7 @@ class GlobalOpenTelemetryTest {
     assertThat(baton.config()).doesNotContainKey(BatonTracing.OPEN_TELEMETRY);
     BatonTracing copy = ConfigReader.of(baton.config(), Set.of()).batonTracing();
 
-    GlobalOpenTelemetry.set(otel.sdk);
+    GlobalOpenTelemetry.set(otel.openTelemetry());
 
     assertThat(messagePasses(copy)).isTrue();
   }

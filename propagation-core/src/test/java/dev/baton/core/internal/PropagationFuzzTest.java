@@ -1,5 +1,6 @@
 package dev.baton.core.internal;
 
+import dev.baton.testing.InMemoryTelemetry;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,15 +35,15 @@ import org.junit.jupiter.api.Test;
 class PropagationFuzzTest {
 
   static final int CAP = Settings.DEFAULT_HEADER_MAX_LENGTH;
-  static final TestOtel OTEL = new TestOtel();
+  static final InMemoryTelemetry OTEL = InMemoryTelemetry.create();
   static final Propagation<TestCarrier> CONTINUE =
-      Propagation.of(BatonTracing.create(OTEL.sdk), TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.create(OTEL.openTelemetry()), TestCarrier.ADAPTER);
   static final Propagation<TestCarrier> LINK =
-      Propagation.of(BatonTracing.builder(OTEL.sdk).inboundPolicy(InboundPolicy.LINK).build(), TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(OTEL.openTelemetry()).inboundPolicy(InboundPolicy.LINK).build(), TestCarrier.ADAPTER);
   static final Propagation<TestCarrier> IGNORE =
-      Propagation.of(BatonTracing.builder(OTEL.sdk).inboundPolicy(InboundPolicy.IGNORE).build(), TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(OTEL.openTelemetry()).inboundPolicy(InboundPolicy.IGNORE).build(), TestCarrier.ADAPTER);
   static final Propagation<TestCarrier> ALLOW_TENANT =
-      Propagation.of(BatonTracing.builder(OTEL.sdk).inboundBaggage(List.of("tenant.*")).build(), TestCarrier.ADAPTER);
+      Propagation.of(BatonTracing.builder(OTEL.openTelemetry()).inboundBaggage(List.of("tenant.*")).build(), TestCarrier.ADAPTER);
 
   // ---- entry points ----
 
@@ -185,7 +186,7 @@ class PropagationFuzzTest {
         + "x".repeat(CAP + e.nextInt(CAP));
     Map<String, String> map = new HashMap<>();
     map.put("traceparent", tp);
-    Context ctx = BatonTracing.create(OTEL.sdk).propagator()
+    Context ctx = BatonTracing.create(OTEL.openTelemetry()).propagator()
         .extract(Context.root(), map, MAP_GETTER);
     assertThat(Span.fromContext(ctx).getSpanContext().isValid()).isFalse();
   }

@@ -1,5 +1,6 @@
 package dev.baton.core.internal;
 
+import dev.baton.testing.InMemoryTelemetry;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,17 +23,17 @@ import org.junit.jupiter.api.Test;
 class TrustTest {
 
   static final String TP = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-  final TestOtel otel = new TestOtel();
+  final InMemoryTelemetry otel = InMemoryTelemetry.create();
 
   @Test
   void underLinkAnOutsideProducerCannotParentOurSpans() {
-    Propagation<TestCarrier> p = Propagation.of(BatonTracing.builder(otel.sdk).inboundPolicy(InboundPolicy.LINK)
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.builder(otel.openTelemetry()).inboundPolicy(InboundPolicy.LINK)
         .build(), TestCarrier.ADAPTER);
     Inbound inbound = p.inbound(Context.root(), new TestCarrier().add("traceparent", TP));
-    Span span = inbound.applyTo(otel.sdk.getTracer("t").spanBuilder("process").setSpanKind(SpanKind.CONSUMER))
+    Span span = inbound.applyTo(otel.openTelemetry().getTracer("t").spanBuilder("process").setSpanKind(SpanKind.CONSUMER))
         .startSpan();
     span.end();
-    SpanData data = otel.exporter.getFinishedSpanItems().get(0);
+    SpanData data = otel.spans().get(0);
     assertThat(data.getTraceId()).isNotEqualTo("0af7651916cd43dd8448eb211c80319c");
     assertThat(data.getParentSpanContext().isValid()).isFalse();
     assertThat(data.getLinks()).hasSize(1);
@@ -41,7 +42,7 @@ class TrustTest {
 
   @Test
   void baggageOutsideTheAllowListNeverCrossesEitherWay() {
-    BatonTracing baton = BatonTracing.builder(otel.sdk)
+    BatonTracing baton = BatonTracing.builder(otel.openTelemetry())
         .inboundBaggage(List.of("tenant.*")).outboundBaggage(List.of("tenant.id")).build();
     Propagation<TestCarrier> p = Propagation.of(baton, TestCarrier.ADAPTER);
     Context in = p.extract(Context.root(), new TestCarrier().add("traceparent", TP)
@@ -57,7 +58,7 @@ class TrustTest {
 
   @Test
   void oversizedBaggageIsCutAtWholeMembers() {
-    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.openTelemetry()), TestCarrier.ADAPTER);
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 80; i++) {
       many.append(i == 0 ? "" : ",").append("k").append(i).append("=v").append(i);
@@ -71,7 +72,7 @@ class TrustTest {
     String big = "x".repeat(3000);
     String header = "a=" + big + ",b=" + big + ",c=" + big + ",d=small";
     Baggage cut = Baggage.fromContext(
-        Propagation.of(BatonTracing.builder(otel.sdk).headerMaxLength(1 << 14).build(), TestCarrier.ADAPTER)
+        Propagation.of(BatonTracing.builder(otel.openTelemetry()).headerMaxLength(1 << 14).build(), TestCarrier.ADAPTER)
             .extract(Context.root(), new TestCarrier().add("baggage", header)));
     assertThat(cut.asMap()).containsOnlyKeys("a", "b", "d");
     assertThat(cut.getEntryValue("a")).isEqualTo(big);
@@ -85,7 +86,7 @@ class TrustTest {
 
   @Test
   void aHeaderFloodCostsBoundedTimeAndMemory() {
-    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.sdk), TestCarrier.ADAPTER);
+    Propagation<TestCarrier> p = Propagation.of(BatonTracing.create(otel.openTelemetry()), TestCarrier.ADAPTER);
     byte[] megabyte = new byte[1 << 20];
     java.util.Arrays.fill(megabyte, (byte) 'a');
     TestCarrier flood = new TestCarrier();
