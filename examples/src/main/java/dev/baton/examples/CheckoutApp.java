@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,26 +43,42 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The checkout system of the demo, wired with Baton: a checkout and an inventory gRPC service
  * (Netty, on 127.0.0.1, free ports), a Kafka orders topic with a fulfilment worker, and a
- * RabbitMQ exchange and queue with a notifier. One order makes one trace:
+ * RabbitMQ exchange and queue with a notifier. One order makes one trace across four services:
  *
  * <pre>
- * CLIENT   checkout.Checkout/PlaceOrder        (the customer, {@link #client()})
- * └── SERVER   checkout.Checkout/PlaceOrder
- *     ├── CLIENT   inventory.Inventory/Reserve
- *     │   └── SERVER   inventory.Inventory/Reserve
- *     └── PRODUCER send orders
- *         └── CONSUMER process orders          (on a fulfilment worker thread)
- *             └── PRODUCER publish notifications
- *                 └── CONSUMER process notifications
+ * SERVER   checkout.Checkout/PlaceOrder            checkout
+ * ├── CLIENT   inventory.Inventory/Reserve         checkout
+ * │   └── SERVER   inventory.Inventory/Reserve     inventory
+ * └── PRODUCER send orders                         checkout
+ *     └── CONSUMER process orders                  fulfilment-worker (on a worker thread)
+ *         └── PRODUCER publish notifications       fulfilment-worker
+ *             └── CONSUMER process notifications   notifier
  * </pre>
  *
- * <p>Start it with {@link #builder(OpenTelemetry)}; close it to stop every service, thread and
- * connection it started. The brokers are not its own: it only creates the topic (if missing),
- * the exchange and the queue. Thread-safe.
+ * <p>The customer's {@link #client()} is not traced: it stands for a caller outside the system,
+ * so the trace starts in the checkout service. Each service takes its spans and propagators from
+ * its own {@link OpenTelemetry} ({@link Builder#telemetry(String, OpenTelemetry)}), so that a
+ * backend sees four services; by default they share the one given to
+ * {@link #builder(OpenTelemetry)}.
+ *
+ * <p>Close it to stop every service, thread and connection it started. The brokers are not its
+ * own: it only creates the topic (if missing), the exchange and the queue. Thread-safe.
  *
  * @since 0.1.0
  */
 public final class CheckoutApp implements AutoCloseable {
+
+  /** The checkout service: {@code checkout.Checkout/PlaceOrder}, and the Kafka producer. */
+  public static final String CHECKOUT = "checkout";
+  /** The inventory service: {@code inventory.Inventory/Reserve}. */
+  public static final String INVENTORY = "inventory";
+  /** The fulfilment worker: the Kafka consumer and its workers, which publish to RabbitMQ. */
+  public static final String FULFILMENT_WORKER = "fulfilment-worker";
+  /** The notifier: the RabbitMQ consumer. */
+  public static final String NOTIFIER = "notifier";
+  /** The four services, in the order an order reaches them. */
+  public static final List<String> SERVICES =
+      List.of(CHECKOUT, INVENTORY, FULFILMENT_WORKER, NOTIFIER);
 
   private static final String HOST = "127.0.0.1";
   private static final String ROUTING_KEY = "order.shipped";
@@ -127,10 +144,6 @@ public final class CheckoutApp implements AutoCloseable {
   }
 
   private void start(Builder b) throws Exception {
-    GrpcTracing grpcTracing = GrpcTracing.create(b.openTelemetry);
-    KafkaTracing kafkaTracing = KafkaTracing.create(b.openTelemetry);
-    AmqpTracing amqpTracing = AmqpTracing.create(b.openTelemetry);
-
     createTopicIfMissing(b.kafkaBootstrap, b.ordersTopic);
 
     // RabbitMQ: the notifier and the worker are different services, with a connection each
@@ -138,15 +151,17 @@ public final class CheckoutApp implements AutoCloseable {
     ExecutorService notifierThreads = Executors.newFixedThreadPool(
         2, r -> new Thread(r, "notifier-" + deliveries.incrementAndGet()));
     resources.push(() -> shutdown(notifierThreads));
-    Connection notifierConnection =
-        amqpTracing.wrap(b.amqp.newConnection(notifierThreads, "notifier"));
+    Connection notifierConnection = AmqpTracing.create(b.telemetry(NOTIFIER))
+        .wrap(b.amqp.newConnection(notifierThreads, NOTIFIER));
     resources.push(notifierConnection);
     notifier = new Notifier(notifierConnection.createChannel(), b.notifications);
     notifier.start(b.notifications, ROUTING_KEY);
-    Connection fulfilmentConnection = amqpTracing.wrap(b.amqp.newConnection("fulfilment"));
+    Connection fulfilmentConnection = AmqpTracing.create(b.telemetry(FULFILMENT_WORKER))
+        .wrap(b.amqp.newConnection("fulfilment"));
     resources.push(fulfilmentConnection);
 
     // Kafka: the worker consumes orders; checkout produces them
+    KafkaTracing kafkaTracing = KafkaTracing.create(b.telemetry(FULFILMENT_WORKER));
     Map<String, Object> consumerConfig = new HashMap<>(kafkaTracing.consumerProperties());
     consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.kafkaBootstrap);
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, b.consumerGroup);
@@ -163,26 +178,34 @@ public final class CheckoutApp implements AutoCloseable {
     resources.push(worker);
     worker.start(START_TIMEOUT);
 
-    Map<String, Object> producerConfig = new HashMap<>(kafkaTracing.producerProperties());
+    Map<String, Object> producerConfig =
+        new HashMap<>(KafkaTracing.create(b.telemetry(CHECKOUT)).producerProperties());
     producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.kafkaBootstrap);
     producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "checkout");
     KafkaProducer<String, String> producer =
         new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
     resources.push(() -> producer.close(Duration.ofSeconds(5)));
 
-    // gRPC: inventory, then checkout calling it, then the customer calling checkout
-    AtomicInteger handlers = new AtomicInteger();
-    ExecutorService handlerThreads = Executors.newFixedThreadPool(
-        4, r -> new Thread(r, "grpc-handler-" + handlers.incrementAndGet()));
-    resources.push(() -> shutdown(handlerThreads));
+    // gRPC: inventory, then checkout calling it, then the customer (untraced) calling checkout
+    GrpcTracing inventoryTracing = GrpcTracing.create(b.telemetry(INVENTORY));
     Server inventory = startServer(
-        new InventoryService().bindService(), grpcTracing, handlerThreads);
-    ManagedChannel inventoryChannel = openChannel(inventory.getPort(), grpcTracing);
+        new InventoryService().bindService(), inventoryTracing, handlerThreads(INVENTORY));
+    GrpcTracing checkoutTracing = GrpcTracing.create(b.telemetry(CHECKOUT));
+    ManagedChannel inventoryChannel = openChannel(inventory.getPort(), checkoutTracing);
     Server checkout = startServer(
         new CheckoutService(inventoryChannel, producer, b.ordersTopic).bindService(),
-        grpcTracing,
-        handlerThreads);
-    client = new CheckoutClient(openChannel(checkout.getPort(), grpcTracing));
+        checkoutTracing,
+        handlerThreads(CHECKOUT));
+    client = new CheckoutClient(openChannel(checkout.getPort(), null));
+  }
+
+  /** A service's gRPC handler threads: {@code checkout-grpc-1}, {@code inventory-grpc-2}, ... */
+  private ExecutorService handlerThreads(String service) {
+    AtomicInteger count = new AtomicInteger();
+    ExecutorService threads = Executors.newFixedThreadPool(
+        2, r -> new Thread(r, service + "-grpc-" + count.incrementAndGet()));
+    resources.push(() -> shutdown(threads));
+    return threads;
   }
 
   private Server startServer(
@@ -191,6 +214,8 @@ public final class CheckoutApp implements AutoCloseable {
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(HOST, 0))
         .executor(executor)
         .addService(ServerInterceptors.intercept(service, grpcTracing.serverInterceptor()))
+        // calls to methods the server does not have get a span too
+        .addStreamTracerFactory(grpcTracing.serverStreamTracerFactory())
         .build()
         .start();
     resources.push(() -> {
@@ -202,11 +227,13 @@ public final class CheckoutApp implements AutoCloseable {
     return server;
   }
 
+  /** A channel to {@code port}; traced when {@code grpcTracing} is not null. */
   private ManagedChannel openChannel(int port, GrpcTracing grpcTracing) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress(HOST, port)
-        .usePlaintext()
-        .intercept(grpcTracing.clientInterceptor())
-        .build();
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(HOST, port).usePlaintext();
+    if (grpcTracing != null) {
+      builder.intercept(grpcTracing.clientInterceptor());
+    }
+    ManagedChannel channel = builder.build();
     resources.push(() -> {
       channel.shutdown();
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -246,6 +273,7 @@ public final class CheckoutApp implements AutoCloseable {
    */
   public static final class Builder {
     private final OpenTelemetry openTelemetry;
+    private final Map<String, OpenTelemetry> perService = new LinkedHashMap<>();
     private String kafkaBootstrap;
     private ConnectionFactory amqp;
     private String ordersTopic = "orders";
@@ -255,6 +283,26 @@ public final class CheckoutApp implements AutoCloseable {
 
     private Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry == null");
+    }
+
+    /**
+     * Gives one service its own {@link OpenTelemetry}, typically an SDK whose resource carries
+     * the service's {@code service.name}. Services without one use the builder's.
+     *
+     * @param service one of {@link #SERVICES}
+     * @param telemetry that service's spans and propagators
+     * @return this
+     */
+    public Builder telemetry(String service, OpenTelemetry telemetry) {
+      if (!SERVICES.contains(service)) {
+        throw new IllegalArgumentException("service must be one of " + SERVICES + ": " + service);
+      }
+      perService.put(service, Objects.requireNonNull(telemetry, "telemetry == null"));
+      return this;
+    }
+
+    private OpenTelemetry telemetry(String service) {
+      return perService.getOrDefault(service, openTelemetry);
     }
 
     /**

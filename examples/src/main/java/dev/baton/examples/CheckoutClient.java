@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The customer's side of {@code checkout.Checkout/PlaceOrder}, over a channel that carries
- * Baton's client interceptor: each call is a CLIENT span, the root of the order's trace when
- * nothing else is current. Obtained from {@link CheckoutApp#client()}.
+ * The customer's side of {@code checkout.Checkout/PlaceOrder}. The customer stands for a caller
+ * outside the traced system: its channel carries no tracing, so each order's trace starts in the
+ * checkout service. Obtained from {@link CheckoutApp#client()}.
  *
  * <p>Thread-safe.
  *
@@ -31,8 +31,8 @@ public final class CheckoutClient {
    *
    * @param order the order
    * @return the checkout service's reply, {@code accepted <order id>}
-   * @throws StatusRuntimeException when checkout refuses the order, e.g. with
-   *     {@code FAILED_PRECONDITION} when an item is out of stock
+   * @throws StatusRuntimeException when checkout refuses the order: {@code FAILED_PRECONDITION}
+   *     when an item is out of stock, {@code UNAVAILABLE} when inventory fails
    */
   public String placeOrder(Order order) {
     Objects.requireNonNull(order, "order == null");

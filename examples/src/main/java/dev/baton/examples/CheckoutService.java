@@ -20,11 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The checkout service: {@code checkout.Checkout/PlaceOrder} reserves the items with the
  * inventory service over gRPC, then puts the order on a Kafka topic for the fulfilment worker.
- * If inventory refuses, nothing is sent and the call fails with inventory's status code.
+ * If inventory refuses the order, nothing is sent and the call fails with inventory's status code;
+ * if inventory fails, with {@code UNAVAILABLE}: the customer may try again later.
  */
 final class CheckoutService {
 
-  private static final Logger log = LoggerFactory.getLogger(CheckoutService.class);
+  private static final Logger log = LoggerFactory.getLogger(Logs.PREFIX + CheckoutApp.CHECKOUT);
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final Channel inventory;
@@ -65,9 +66,10 @@ final class CheckoutService {
       Status status = e.getStatus();
       log.error("order {} failed: inventory answered {} ({})",
           order.id(), status.getCode(), status.getDescription());
-      reply.onError(Status.fromCode(status.getCode())
-          .withDescription("inventory: " + status.getDescription())
-          .asRuntimeException());
+      Status answer = inventoryFailed(status.getCode())
+          ? Status.UNAVAILABLE.withDescription("inventory unavailable, try again later")
+          : Status.fromCode(status.getCode()).withDescription("inventory: " + status.getDescription());
+      reply.onError(answer.asRuntimeException());
       return;
     }
     try {
@@ -86,5 +88,13 @@ final class CheckoutService {
     log.info("order {} accepted, reservation {}, sent to {}", order.id(), reservation, ordersTopic);
     reply.onNext("accepted " + order.id());
     reply.onCompleted();
+  }
+
+  /** Whether inventory itself failed, rather than refused the order. */
+  private static boolean inventoryFailed(Status.Code code) {
+    return switch (code) {
+      case UNKNOWN, INTERNAL, UNAVAILABLE, DEADLINE_EXCEEDED, DATA_LOSS, UNIMPLEMENTED -> true;
+      default -> false;
+    };
   }
 }

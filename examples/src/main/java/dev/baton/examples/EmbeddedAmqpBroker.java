@@ -8,8 +8,8 @@ import org.apache.qpid.server.SystemLauncher;
 
 /**
  * An Apache Qpid Broker-J inside the demo's JVM, for when no RabbitMQ answers: in memory, on
- * 127.0.0.1 and a free port, user {@code guest}/{@code guest}, speaking the AMQP 0-9-1 that
- * amqp-client speaks. Its work directory is temporary and deleted on {@link #close()}.
+ * 127.0.0.1, user {@code guest}/{@code guest}, speaking the AMQP 0-9-1 that amqp-client speaks.
+ * Its work directory is temporary and deleted on {@link #close()}.
  */
 final class EmbeddedAmqpBroker implements AutoCloseable {
 
@@ -18,6 +18,7 @@ final class EmbeddedAmqpBroker implements AutoCloseable {
   private final SystemLauncher launcher;
   private final Path workDir;
   private final int port;
+  private boolean closed;
 
   private EmbeddedAmqpBroker(SystemLauncher launcher, Path workDir, int port) {
     this.launcher = launcher;
@@ -25,9 +26,18 @@ final class EmbeddedAmqpBroker implements AutoCloseable {
     this.port = port;
   }
 
-  static EmbeddedAmqpBroker start() throws Exception {
+  /**
+   * Starts the broker on {@code port}, or on a free port when it is 0.
+   *
+   * @throws IllegalStateException when the port is in use
+   */
+  static EmbeddedAmqpBroker start(int requestedPort) throws Exception {
+    if (requestedPort != 0 && !FreePorts.isFree(requestedPort)) {
+      throw new IllegalStateException("port " + requestedPort + " on " + HOST + " is already in use:"
+          + " stop what listens there, or choose another port");
+    }
+    int port = requestedPort == 0 ? FreePorts.next() : requestedPort;
     Path workDir = TempDirs.create("baton-demo-amqp-");
-    int port = FreePorts.next();
     SystemLauncher launcher = new SystemLauncher();
     try {
       Path config = workDir.resolve("initial-config.json");
@@ -50,8 +60,13 @@ final class EmbeddedAmqpBroker implements AutoCloseable {
     return "amqp://guest:guest@" + HOST + ":" + port;
   }
 
+  /** Stops the broker and deletes its work directory. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       launcher.shutdown();
     } finally {

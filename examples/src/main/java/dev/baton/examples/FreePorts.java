@@ -18,4 +18,13 @@ final class FreePorts {
       throw new UncheckedIOException("no free port on 127.0.0.1", e);
     }
   }
+
+  /** Whether nothing listens on {@code port} of 127.0.0.1 right now. */
+  static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 }

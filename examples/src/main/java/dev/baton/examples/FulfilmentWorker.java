@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  * and publishes a notification to RabbitMQ through a traced channel.
  *
  * <p>The poll thread logs nothing per record: no trace is current there. The trace becomes current
- * on the worker thread, where the {@code process} span starts.
+ * on the worker thread, where the {@code process} span starts. The poll thread's one line, the
+ * partitions it was assigned, is at DEBUG: it belongs to no trace.
  */
 final class FulfilmentWorker implements AutoCloseable {
 
   static final String POLL_THREAD = "fulfilment-poll";
   static final String WORKER_THREAD_PREFIX = "fulfilment-worker-";
 
-  private static final Logger log = LoggerFactory.getLogger(FulfilmentWorker.class);
+  private static final Logger log =
+      LoggerFactory.getLogger(Logs.PREFIX + CheckoutApp.FULFILMENT_WORKER);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
 
   private final KafkaTracing kafkaTracing;
@@ -86,7 +88,7 @@ final class FulfilmentWorker implements AutoCloseable {
       consumer.subscribe(List.of(ordersTopic), new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-          log.info("polling {}", partitions);
+          log.debug("polling {}", partitions); // belongs to no trace: kept out of the demo
           assigned.countDown();
         }
 

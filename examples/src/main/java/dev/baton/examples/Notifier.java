@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Notifier {
 
-  private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+  private static final Logger log = LoggerFactory.getLogger(Logs.PREFIX + CheckoutApp.NOTIFIER);
 
   private final Channel channel;
   private final String queue;

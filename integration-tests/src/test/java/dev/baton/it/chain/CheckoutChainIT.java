@@ -15,15 +15,21 @@ import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
-import dev.baton.testing.InMemoryTelemetry;
+import dev.baton.it.Spans;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,9 +56,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The checkout chain of {@code docs/how-it-works.md}, end to end on real brokers, driving the
- * demo's own {@link CheckoutApp}: customer → checkout (gRPC) → inventory (gRPC) → Kafka →
- * fulfilment worker thread → RabbitMQ → notifier. One trace, exact parents, and log lines that
- * carry the trace id of the span they were logged in.
+ * demo's own {@link CheckoutApp}: (untraced customer →) checkout (gRPC) → inventory (gRPC) →
+ * Kafka → fulfilment worker thread → RabbitMQ → notifier. Each service has an SDK of its own
+ * whose resource names it; all four export into one in-memory exporter. One trace, exact
+ * parents, each span under its service's name, and log lines that carry the trace id of the span
+ * they were logged in.
  */
 @ExtendWith({KafkaBrokerExtension.class, RabbitBrokerExtension.class})
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -65,12 +73,14 @@ class CheckoutChainIT {
       AttributeKey.stringKey("rpc.response.status_code");
   private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
   private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
   private final String id = UUID.randomUUID().toString().substring(0, 8);
   private final String topic = "orders-" + id;
   private final String notifications = "notifications-" + id;
   private final String orderId = "o-" + id;
-  private final InMemoryTelemetry spans = InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
+  private final Spans spans = new Spans();
+  private final Map<String, OpenTelemetrySdk> services = new HashMap<>();
   private LogCapture logs;
   private CheckoutApp app;
   private KafkaBroker kafka;
@@ -82,7 +92,13 @@ class CheckoutChainIT {
     this.rabbit = rabbit;
     logs = LogCapture.start();
     kafka.createTopic(topic, 1);
-    app = CheckoutApp.builder(spans.openTelemetry())
+    CheckoutApp.Builder builder = CheckoutApp.builder(spans.sdk);
+    for (String service : CheckoutApp.SERVICES) {
+      OpenTelemetrySdk sdk = sdkOf(service);
+      services.put(service, sdk);
+      builder.telemetry(service, sdk);
+    }
+    app = builder
         .kafkaBootstrap(kafka.bootstrapServers())
         .amqp(rabbit.connectionFactory())
         .ordersTopic(topic)
@@ -104,60 +120,79 @@ class CheckoutChainIT {
         channel.exchangeDelete(notifications);
       } finally {
         logs.close();
-        spans.close();
+        services.values().forEach(OpenTelemetrySdk::close);
+        spans.sdk.close();
       }
     }
   }
 
+  /** An SDK for one service: its resource's {@code service.name}, the shared exporter. */
+  private OpenTelemetrySdk sdkOf(String service) {
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder()
+            .setResource(Resource.getDefault().merge(
+                Resource.create(Attributes.of(SERVICE_NAME, service))))
+            .addSpanProcessor(SimpleSpanProcessor.create(spans.exporter))
+            .build())
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+        .build();
+  }
+
   @Test
-  void oneTraceFromTheCustomerToTheNotifier() throws Exception {
+  void oneTraceFromCheckoutToTheNotifier() throws Exception {
     assertThat(app.client().placeOrder(new Order(orderId, "book", 2)))
         .isEqualTo("accepted " + orderId);
     assertThat(app.nextNotification(WAIT)).isEqualTo("order " + orderId + " shipped: 2 x book");
 
-    SpanData customer = spans.awaitSpan(PLACE_ORDER, SpanKind.CLIENT);
-    SpanData checkout = spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
-    SpanData reserve = spans.awaitSpan(RESERVE, SpanKind.CLIENT);
-    SpanData inventory = spans.awaitSpan(RESERVE, SpanKind.SERVER);
-    SpanData send = spans.awaitSpan("send " + topic, SpanKind.PRODUCER);
-    SpanData fulfil = spans.awaitSpan("process " + topic, SpanKind.CONSUMER);
-    SpanData publish = spans.awaitSpan("publish " + notifications, SpanKind.PRODUCER);
-    SpanData notify = spans.awaitSpan("process " + notifications, SpanKind.CONSUMER);
+    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    SpanData send = spans.awaitOne("send " + topic, SpanKind.PRODUCER);
+    SpanData fulfil = spans.awaitOne("process " + topic, SpanKind.CONSUMER);
+    SpanData publish = spans.awaitOne("publish " + notifications, SpanKind.PRODUCER);
+    SpanData notify = spans.awaitOne("process " + notifications, SpanKind.CONSUMER);
 
-    // one trace, eight spans, each with exactly the parent of the tree in how-it-works.md
-    String traceId = customer.getTraceId();
-    assertThat(spans.spans()).hasSize(8)
+    // one trace, seven spans, each with exactly the parent of the tree in how-it-works.md
+    String traceId = checkout.getTraceId();
+    assertThat(spans.all()).hasSize(7)
         .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId))
         .allSatisfy(span -> assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET));
-    assertThat(customer.getParentSpanContext().isValid()).as("the customer's call is the root").isFalse();
-    assertChildOf(checkout, customer);
+    assertThat(checkout.getParentSpanContext().isValid())
+        .as("the customer is not traced: checkout's span is the root").isFalse();
     assertChildOf(reserve, checkout);
     assertChildOf(inventory, reserve);
     assertChildOf(send, checkout);
     assertChildOf(fulfil, send);
     assertChildOf(publish, fulfil);
     assertChildOf(notify, publish);
-    assertThat(List.of(customer, checkout, reserve, inventory))
+    assertThat(List.of(checkout, reserve, inventory))
         .allSatisfy(span -> assertThat(span.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("OK"));
+
+    // each span under the service.name of the service that made it: four services
+    assertServices(Map.of(
+        checkout, "checkout", reserve, "checkout", send, "checkout",
+        inventory, "inventory",
+        fulfil, "fulfilment-worker", publish, "fulfilment-worker",
+        notify, "notifier"));
 
     // every service logged inside the trace, in the span of its own hop
     List<ILoggingEvent> lines = logs.mentioning(orderId);
     assertThat(lines).extracting(LogCapture::service)
-        .contains("CheckoutService", "InventoryService", "FulfilmentWorker", "Notifier");
+        .contains("checkout", "inventory", "fulfilment-worker", "notifier");
     assertThat(lines).allSatisfy(line ->
         assertThat(line.getMDCPropertyMap()).containsEntry("trace_id", traceId));
-    assertSpanOfLines(lines, "CheckoutService", checkout);
-    assertSpanOfLines(lines, "InventoryService", inventory);
-    assertSpanOfLines(lines, "FulfilmentWorker", fulfil);
-    assertSpanOfLines(lines, "Notifier", notify);
+    assertSpanOfLines(lines, "checkout", checkout);
+    assertSpanOfLines(lines, "inventory", inventory);
+    assertSpanOfLines(lines, "fulfilment-worker", fulfil);
+    assertSpanOfLines(lines, "notifier", notify);
 
     // the worker processed the record on a worker thread, not on the thread that polled it
     String pollThread = logs.events().stream()
-        .filter(e -> service(e).equals("FulfilmentWorker") && e.getFormattedMessage().contains(topic))
+        .filter(e -> service(e).equals("fulfilment-worker") && e.getFormattedMessage().contains(topic))
         .map(ILoggingEvent::getThreadName)
         .findFirst()
         .orElseThrow(() -> new AssertionError("the poll thread logged no assignment"));
-    assertThat(lines).filteredOn(line -> service(line).equals("FulfilmentWorker"))
+    assertThat(lines).filteredOn(line -> service(line).equals("fulfilment-worker"))
         .isNotEmpty()
         .allSatisfy(line -> assertThat(line.getThreadName())
             .startsWith("fulfilment-worker-")
@@ -172,26 +207,22 @@ class CheckoutChainIT {
         .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
 
-    SpanData customer = spans.awaitSpan(PLACE_ORDER, SpanKind.CLIENT);
-    SpanData checkout = spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
-    SpanData reserve = spans.awaitSpan(RESERVE, SpanKind.CLIENT);
-    SpanData inventory = spans.awaitSpan(RESERVE, SpanKind.SERVER);
-    String traceId = customer.getTraceId();
-    assertThat(spans.spans()).as("nothing after the refusal: no send, no process, no publish")
-        .hasSize(4)
+    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    String traceId = checkout.getTraceId();
+    assertThat(spans.all()).as("nothing after the refusal: no send, no process, no publish")
+        .hasSize(3)
         .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId));
-    assertThat(customer.getParentSpanContext().isValid()).isFalse();
-    assertChildOf(checkout, customer);
+    assertThat(checkout.getParentSpanContext().isValid()).isFalse();
     assertChildOf(reserve, checkout);
     assertChildOf(inventory, reserve);
 
-    // Callers see an error. Servers record the code, but FAILED_PRECONDITION is the caller's
+    // The caller sees an error. Servers record the code, but FAILED_PRECONDITION is the caller's
     // problem, not the server's: per the RPC conventions the server spans are not errors.
-    for (SpanData client : List.of(reserve, customer)) {
-      assertThat(client.getStatus().getStatusCode()).as(client.getName()).isEqualTo(StatusCode.ERROR);
-      assertThat(client.getAttributes().get(ERROR_TYPE)).isEqualTo("FAILED_PRECONDITION");
-      assertThat(client.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("FAILED_PRECONDITION");
-    }
+    assertThat(reserve.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(reserve.getAttributes().get(ERROR_TYPE)).isEqualTo("FAILED_PRECONDITION");
+    assertThat(reserve.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("FAILED_PRECONDITION");
     for (SpanData server : List.of(inventory, checkout)) {
       assertThat(server.getStatus().getStatusCode()).as(server.getName()).isEqualTo(StatusCode.UNSET);
       assertThat(server.getAttributes().get(ERROR_TYPE)).isNull();
@@ -201,11 +232,11 @@ class CheckoutChainIT {
     // checkout sent nothing to Kafka (it answered only after deciding), so no worker ran
     assertThat(endOffset(topic)).isZero();
     assertThat(logs.mentioning(orderId)).extracting(LogCapture::service)
-        .doesNotContain("FulfilmentWorker", "Notifier");
+        .doesNotContain("fulfilment-worker", "notifier");
 
     // inventory's and checkout's error lines carry the same trace id, each in its own span
-    ILoggingEvent inventoryError = errorLine("InventoryService");
-    ILoggingEvent checkoutError = errorLine("CheckoutService");
+    ILoggingEvent inventoryError = errorLine("inventory");
+    ILoggingEvent checkoutError = errorLine("checkout");
     assertThat(inventoryError.getMDCPropertyMap())
         .containsEntry("trace_id", traceId)
         .containsEntry("span_id", inventory.getSpanId());
@@ -218,9 +249,59 @@ class CheckoutChainIT {
   }
 
   /**
+   * The demo's {@code --fail}: inventory's stock ledger fails for the SKU {@code faulty}.
+   * Inventory answers {@code INTERNAL} (its own error, with the exception it caught recorded on its
+   * span), checkout fails the order with {@code UNAVAILABLE} (a failure of its own): three error
+   * spans in one trace, the error starting at inventory's, and both services' error lines under
+   * the trace id.
+   */
+  @Test
+  void inventoryFailsAndCheckoutFailsTheOrderInOneTrace() throws Exception {
+    assertThatThrownBy(() -> app.client().placeOrder(new Order(orderId, "faulty", 1)))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+
+    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    String traceId = checkout.getTraceId();
+    assertThat(spans.all()).hasSize(3)
+        .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId))
+        .allSatisfy(span -> assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR));
+    assertChildOf(reserve, checkout);
+    assertChildOf(inventory, reserve);
+    assertServices(Map.of(checkout, "checkout", reserve, "checkout", inventory, "inventory"));
+
+    assertThat(inventory.getAttributes().get(ERROR_TYPE)).isEqualTo("INTERNAL");
+    assertThat(inventory.getStatus().getDescription()).isEqualTo("stock ledger unavailable");
+    assertThat(inventory.getEvents()).singleElement().satisfies(event -> {
+      assertThat(event.getName()).isEqualTo("exception");
+      assertThat(event.getAttributes().get(AttributeKey.stringKey("exception.type")))
+          .isEqualTo(IllegalStateException.class.getName());
+    });
+    assertThat(reserve.getAttributes().get(ERROR_TYPE)).isEqualTo("INTERNAL");
+    assertThat(reserve.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("INTERNAL");
+    assertThat(checkout.getAttributes().get(ERROR_TYPE)).isEqualTo("UNAVAILABLE");
+    assertThat(checkout.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("UNAVAILABLE");
+    assertThat(endOffset(topic)).isZero();
+
+    ILoggingEvent inventoryError = errorLine("inventory");
+    ILoggingEvent checkoutError = errorLine("checkout");
+    assertThat(inventoryError.getMDCPropertyMap())
+        .containsEntry("trace_id", traceId)
+        .containsEntry("span_id", inventory.getSpanId());
+    assertThat(checkoutError.getMDCPropertyMap())
+        .containsEntry("trace_id", traceId)
+        .containsEntry("span_id", checkout.getSpanId());
+    assertThat(checkoutError.getFormattedMessage()).contains("INTERNAL");
+
+    assertClosesWithoutLeaks();
+  }
+
+  /**
    * Six orders from three customer threads at once (two each, back to back, so a context left
    * current on a customer thread would show), through checkout's gRPC handler pool and the
-   * fulfilment worker's two threads: each order is its own complete tree of eight spans, no span
+   * fulfilment worker's two threads: each order is its own complete tree of seven spans, no span
    * has a parent in another order's trace, and every log line naming an order carries that
    * order's trace id and the span of its service's hop.
    */
@@ -270,10 +351,10 @@ class CheckoutChainIT {
     assertThat(notified).containsExactlyInAnyOrderElementsOf(
         orderIds.stream().map(order -> "order " + order + " shipped: 1 x book").toList());
 
-    // eight spans per order, in as many traces as orders, each a complete tree of its own
-    int expected = 8 * orderIds.size();
-    await().atMost(WAIT).until(() -> spans.spans().size() >= expected);
-    List<SpanData> all = spans.spans();
+    // seven spans per order, in as many traces as orders, each a complete tree of its own
+    int expected = 7 * orderIds.size();
+    await().atMost(WAIT).until(() -> spans.all().size() >= expected);
+    List<SpanData> all = spans.all();
     assertThat(all).hasSize(expected);
     Map<String, List<SpanData>> traces =
         all.stream().collect(Collectors.groupingBy(SpanData::getTraceId));
@@ -292,22 +373,22 @@ class CheckoutChainIT {
     // each service's lines about an order: in that order's trace, in the span of its own hop
     for (String order : orderIds) {
       OrderTree tree = treeOfOrder.get(order);
-      String traceId = tree.customer().getTraceId();
+      String traceId = tree.checkout().getTraceId();
       List<ILoggingEvent> lines = logs.mentioning(order);
       assertThat(lines).as("lines naming %s", order).extracting(LogCapture::service)
-          .contains("CheckoutService", "InventoryService", "FulfilmentWorker", "Notifier");
+          .contains("checkout", "inventory", "fulfilment-worker", "notifier");
       assertThat(lines).as("lines naming %s", order).allSatisfy(line ->
           assertThat(line.getMDCPropertyMap()).containsEntry("trace_id", traceId));
-      assertSpanOfLines(lines, "CheckoutService", tree.checkout());
-      assertSpanOfLines(lines, "InventoryService", tree.inventory());
-      assertSpanOfLines(lines, "FulfilmentWorker", tree.fulfil());
-      assertSpanOfLines(lines, "Notifier", tree.notifier());
+      assertSpanOfLines(lines, "checkout", tree.checkout());
+      assertSpanOfLines(lines, "inventory", tree.inventory());
+      assertSpanOfLines(lines, "fulfilment-worker", tree.fulfil());
+      assertSpanOfLines(lines, "notifier", tree.notifier());
     }
 
     // the worker's pool really ran in parallel: its first two records start one thread each
     assertThat(orderIds.stream()
         .flatMap(order -> logs.mentioning(order).stream())
-        .filter(line -> service(line).equals("FulfilmentWorker"))
+        .filter(line -> service(line).equals("fulfilment-worker"))
         .map(ILoggingEvent::getThreadName)
         .distinct()
         .toList())
@@ -317,16 +398,15 @@ class CheckoutChainIT {
     assertClosesWithoutLeaks();
   }
 
-  /** One order's eight spans, each checked to be there once and under its exact parent. */
-  private record OrderTree(SpanData customer, SpanData checkout, SpanData reserve,
+  /** One order's seven spans, each checked to be there once and under its exact parent. */
+  private record OrderTree(SpanData checkout, SpanData reserve,
       SpanData inventory, SpanData send, SpanData fulfil, SpanData publish, SpanData notifier) {
 
     static OrderTree of(List<SpanData> trace, String topic, String notifications) {
-      assertThat(trace).as("spans of trace %s", trace.get(0).getTraceId()).hasSize(8)
+      assertThat(trace).as("spans of trace %s", trace.get(0).getTraceId()).hasSize(7)
           .allSatisfy(span ->
               assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET));
       OrderTree tree = new OrderTree(
-          one(trace, PLACE_ORDER, SpanKind.CLIENT),
           one(trace, PLACE_ORDER, SpanKind.SERVER),
           one(trace, RESERVE, SpanKind.CLIENT),
           one(trace, RESERVE, SpanKind.SERVER),
@@ -334,9 +414,8 @@ class CheckoutChainIT {
           one(trace, "process " + topic, SpanKind.CONSUMER),
           one(trace, "publish " + notifications, SpanKind.PRODUCER),
           one(trace, "process " + notifications, SpanKind.CONSUMER));
-      assertThat(tree.customer().getParentSpanContext().isValid())
-          .as("the customer's call is the root, not a child of another order's span").isFalse();
-      assertChildOf(tree.checkout(), tree.customer());
+      assertThat(tree.checkout().getParentSpanContext().isValid())
+          .as("checkout's span is the root, not a child of another order's span").isFalse();
       assertChildOf(tree.reserve(), tree.checkout());
       assertChildOf(tree.inventory(), tree.reserve());
       assertChildOf(tree.send(), tree.checkout());
@@ -359,6 +438,13 @@ class CheckoutChainIT {
     assertThat(child.getParentSpanId())
         .as("parent of %s %s", child.getKind(), child.getName())
         .isEqualTo(parent.getSpanId());
+  }
+
+  private static void assertServices(Map<SpanData, String> serviceOfSpan) {
+    serviceOfSpan.forEach((span, service) ->
+        assertThat(span.getResource().getAttribute(SERVICE_NAME))
+            .as("service.name of %s %s", span.getKind(), span.getName())
+            .isEqualTo(service));
   }
 
   private static void assertSpanOfLines(List<ILoggingEvent> lines, String service, SpanData span) {
@@ -394,7 +480,8 @@ class CheckoutChainIT {
         assertThat(Thread.getAllStackTraces().keySet())
             .extracting(Thread::getName)
             .noneMatch(name -> name.startsWith("fulfilment-")
-                || name.startsWith("grpc-handler-")
+                || name.startsWith("checkout-grpc-")
+                || name.startsWith("inventory-grpc-")
                 || name.startsWith("notifier-")
                 || name.contains("| fulfilment")
                 || name.contains("| checkout")));

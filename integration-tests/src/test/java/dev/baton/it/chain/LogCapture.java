@@ -29,7 +29,7 @@ final class LogCapture implements AutoCloseable {
     withTraceIds.setContext(logger.getLoggerContext());
     withTraceIds.addAppender(captured);
     withTraceIds.start();
-    logger.setLevel(Level.INFO);
+    logger.setLevel(Level.DEBUG); // DEBUG: the fulfilment poll thread's one line
     logger.addAppender(withTraceIds);
   }
 
@@ -49,7 +49,7 @@ final class LogCapture implements AutoCloseable {
     return events().stream().filter(e -> e.getFormattedMessage().contains(text)).toList();
   }
 
-  /** The simple name of the class that logged {@code event}: the service's name. */
+  /** The last part of the logger's name: the service ({@code dev.baton.examples.checkout}). */
   static String service(ILoggingEvent event) {
     String name = event.getLoggerName();
     return name.substring(name.lastIndexOf('.') + 1);
