@@ -35,11 +35,13 @@ import java.util.stream.Stream;
  * holding {@code KafkaBrokerMain}. The broker's log goes to
  * {@code <baton.kafka.broker.log.dir>/kafka-broker-<test-jvm-pid>-<n>.log}.
  *
- * <p>{@link #stop()} and {@link #restart()} keep ports and data. {@link #close()} stops the
- * broker and deletes its data directory; a JVM shutdown hook does the same if nobody closed it,
+ * <p>{@link #stop()} (a clean shutdown), {@link #kill()} (SIGKILL) and {@link #restart()} keep
+ * ports and data. {@link #close()} stops the broker and deletes its data directory; a JVM shutdown hook does the same if nobody closed it,
  * and the child also stops by itself when the test JVM dies (its stdin closes).
  *
- * <p>Thread-safe; start, stop and restart are serialized.
+ * <p>The same class runs one node of a {@link LocalKafkaCluster}; {@link #nodeId()} tells which.
+ *
+ * <p>Thread-safe; start, stop, kill and restart are serialized.
  */
 public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
 
@@ -54,6 +56,10 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
 
   private final int id = COUNTER.incrementAndGet();
   private final boolean autoCreateTopics;
+  private final int nodeId;
+  /** The static quorum of a cluster node, null for a single-node broker. */
+  private final String quorumVoters;
+  private final String clusterId;
   private final Path dataDir;
   private final Path logFile;
   private final Thread cleanupOnExit;
@@ -62,8 +68,12 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
   private Process process;
   private boolean closed;
 
-  private LocalKafkaBroker(boolean autoCreateTopics) throws IOException {
+  private LocalKafkaBroker(boolean autoCreateTopics, int nodeId, String quorumVoters,
+      String clusterId) throws IOException {
     this.autoCreateTopics = autoCreateTopics;
+    this.nodeId = nodeId;
+    this.quorumVoters = quorumVoters;
+    this.clusterId = clusterId;
     this.dataDir = Files.createTempDirectory("baton-kafka-" + id + "-");
     String logDir = System.getProperty(LOG_DIR_PROPERTY);
     this.logFile = (logDir != null ? Path.of(logDir) : dataDir)
@@ -80,7 +90,7 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
   public static LocalKafkaBroker start(boolean autoCreateTopics) {
     LocalKafkaBroker broker;
     try {
-      broker = new LocalKafkaBroker(autoCreateTopics);
+      broker = new LocalKafkaBroker(autoCreateTopics, 1, null, null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a data directory for a Kafka broker", e);
     }
@@ -92,6 +102,35 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
       throw e;
     }
     return broker;
+  }
+
+  /**
+   * One node of a {@link LocalKafkaCluster}, on the given ports, not started yet: the cluster
+   * starts all its nodes at once ({@link #startNode()}), since none serves before the quorum has
+   * a leader.
+   */
+  static LocalKafkaBroker clusterNode(int nodeId, int port, int controllerPort,
+      String quorumVoters, String clusterId) {
+    LocalKafkaBroker broker;
+    try {
+      broker = new LocalKafkaBroker(false, nodeId, quorumVoters, clusterId);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a data directory for a Kafka broker", e);
+    }
+    broker.port = port;
+    broker.controllerPort = controllerPort;
+    Runtime.getRuntime().addShutdownHook(broker.cleanupOnExit);
+    return broker;
+  }
+
+  /** Starts a cluster node for the first time; blocks until it serves. */
+  synchronized void startNode() {
+    launch();
+  }
+
+  /** The KRaft {@code node.id}: 1 for a single-node broker. */
+  public int nodeId() {
+    return nodeId;
   }
 
   @Override
@@ -142,6 +181,27 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
   }
 
+  /**
+   * Kills the broker process at once (SIGKILL): no controlled shutdown, no flush, connections
+   * reset. {@link #restart()} brings it back on the same ports and data, after log recovery.
+   */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    Process p = process;
+    process = null;
+    p.destroyForcibly();
+    try {
+      if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(this + " still runs " + STOP_TIMEOUT + " after SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.err.printf("[baton-it] %s killed%n", this);
+  }
+
   @Override
   public synchronized void restart() {
     checkNotClosed();
@@ -181,7 +241,8 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
 
   @Override
   public String toString() {
-    return "local Kafka broker #" + id + " at " + bootstrapServers() + " (log " + logFile + ")";
+    return "local Kafka broker #" + id + (quorumVoters == null ? "" : " (node " + nodeId + ")")
+        + " at " + bootstrapServers() + " (log " + logFile + ")";
   }
 
   // Free ports are found by binding and releasing them; another process may grab one in
@@ -215,6 +276,9 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
         MAIN_CLASS,
         Integer.toString(port), Integer.toString(controllerPort), dataDir.toString(),
         Boolean.toString(autoCreateTopics)));
+    if (quorumVoters != null) {
+      command.addAll(List.of(Integer.toString(nodeId), quorumVoters, clusterId));
+    }
     long startNanos = System.nanoTime();
     Process p;
     try {
@@ -287,7 +351,7 @@ public final class LocalKafkaBroker implements KafkaBroker, AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       return socket.getLocalPort();
     } catch (IOException e) {
