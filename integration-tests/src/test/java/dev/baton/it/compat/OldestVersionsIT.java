@@ -10,7 +10,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.baton.amqp.AmqpTracing;
 import dev.baton.core.BatonTracing;
-import dev.baton.core.ConfigReader;
+import dev.baton.core.internal.ConfigReader;
 import dev.baton.grpc.GrpcTracing;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
@@ -182,7 +182,7 @@ class OldestVersionsIT {
     assertThat(send.getParentSpanId()).isEqualTo(checkout.getSpanContext().getSpanId());
     assertThat(process.getParentSpanId()).isEqualTo(send.getSpanId());
     assertThat(seenTrace).isEqualTo(checkout.getSpanContext().getTraceId());
-    assertThat(send.getAttributes().get(dev.baton.core.SemConv.MESSAGING_KAFKA_OFFSET) != null)
+    assertThat(send.getAttributes().get(dev.baton.core.internal.SemConv.MESSAGING_KAFKA_OFFSET) != null)
         .as("the send span carries the offset exactly when it ends on the broker's answer")
         .isEqualTo(ENDS_ON_ACK);
   }
@@ -262,11 +262,11 @@ class OldestVersionsIT {
 
   /** Settings without an instance, as every transport's fromConfig and the interceptors make. */
   static BatonTracing followingTheGlobal() {
-    return BatonTracing.fromConfig(ConfigReader.of(Map.of(), Set.of()));
+    return ConfigReader.of(Map.of(), Set.of()).batonTracing();
   }
 
   static boolean messagePasses(BatonTracing baton) {
-    Span span = baton.resolved().tracer("dev.baton.it").spanBuilder("process t").startSpan();
+    Span span = dev.baton.core.internal.Spans.tracer(baton.resolved(), "dev.baton.it").spanBuilder("process t").startSpan();
     boolean recording = span.isRecording();
     span.end();
     return recording;
