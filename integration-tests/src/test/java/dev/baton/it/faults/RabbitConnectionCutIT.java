@@ -83,6 +83,8 @@ class RabbitConnectionCutIT {
     final String traceId;
     final int recoveriesBefore;
     volatile boolean confirmed;
+    /** The class of what {@code basicPublish} threw, or null. */
+    volatile String thrown;
 
     Attempt(int id, String traceId, int recoveriesBefore) {
       this.id = id;
@@ -247,9 +249,16 @@ class RabbitConnectionCutIT {
         if (a.recoveriesBefore == CUTS) {
           confirmedAfterLastRecovery++;
         }
+      } else if (a.thrown != null) {
+        // the publish threw: its span carries that exception, unless the channel's shutdown
+        // ended it first
+        assertThat(span.status()).as("message %d, publish threw %s", a.id, a.thrown)
+            .isEqualTo(StatusCode.ERROR);
+        assertThat(span.errorType()).as("message %d, publish threw", a.id)
+            .isIn(a.thrown, "channel_closed");
       } else if (span.isError()) {
-        assertThat(span.errorType()).as("message %d cut off", a.id)
-            .isIn("channel_closed", AlreadyClosedException.class.getName());
+        // published, then cut off before its confirm came
+        assertThat(span.errorType()).as("message %d cut off", a.id).isIn("channel_closed", "nack");
       }
     }
     for (String[] d : deliveries) {
@@ -404,6 +413,9 @@ class RabbitConnectionCutIT {
           new AMQP.BasicProperties.Builder().messageId(Integer.toString(id)).build(),
           Integer.toString(id).getBytes(StandardCharsets.US_ASCII));
       batch.add(attempt);
+    } catch (IOException | RuntimeException e) {
+      attempt.thrown = e.getClass().getName();
+      throw e;
     } finally {
       root.end();
     }
