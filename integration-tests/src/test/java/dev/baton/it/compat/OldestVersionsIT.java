@@ -97,7 +97,7 @@ class OldestVersionsIT {
 
   /** Test-only: core's warnings are once per JVM; each test here starts as a fresh JVM would. */
   static void resetBatonsOncePerJvmWarnings() throws Exception {
-    Method reset = Class.forName("dev.baton.core.GlobalTelemetry").getDeclaredMethod("resetWarnings");
+    Method reset = Class.forName("dev.baton.core.internal.GlobalTelemetry").getDeclaredMethod("resetWarnings");
     reset.setAccessible(true);
     reset.invoke(null);
   }
