@@ -90,18 +90,12 @@ final class BatonKafkaAutoConfiguration {
   }
 
   private static boolean backsOff(Coexistence coexistence, String observation, String what) {
-    if (coexistence.agentTraces(AGENT_NAMES)) {
-      coexistence.info("kafka.agent", AGENT_MESSAGE);
-      return true;
-    }
-    if (coexistence.observationEnabled(observation) && coexistence.micrometerTracing()) {
-      coexistence.info(
-          "kafka." + observation,
-          "Spring's Micrometer observation traces " + what + " (" + observation
-              + "=true, with a Micrometer tracer); Baton's interceptor is not added.");
-      return true;
-    }
-    return false;
+    return coexistence.backsOff(
+        AGENT_NAMES, "kafka.agent", AGENT_MESSAGE,
+        coexistence.observationEnabled(observation),
+        "kafka." + observation,
+        "Spring's Micrometer observation traces " + what + " (" + observation
+            + "=true, with a Micrometer tracer); Baton's interceptor is not added.");
   }
 
   @Bean
