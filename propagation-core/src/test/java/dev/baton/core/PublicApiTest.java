@@ -37,6 +37,7 @@ class PublicApiTest {
             "dev.baton.core.internal.GlobalTelemetry",
             "dev.baton.core.internal.HeaderCarrier",
             "dev.baton.core.internal.Inbound",
+            "dev.baton.core.internal.MapHeaderCarrier",
             "dev.baton.core.internal.PendingSpans",
             "dev.baton.core.internal.PendingSpans.Order",
             "dev.baton.core.internal.ProcessScope",
