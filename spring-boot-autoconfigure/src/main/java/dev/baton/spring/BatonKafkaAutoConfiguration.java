@@ -4,7 +4,6 @@ import dev.baton.core.BatonTracing;
 import dev.baton.kafka.KafkaTracing;
 import dev.baton.kafka.TracingConsumerInterceptor;
 import dev.baton.kafka.TracingProducerInterceptor;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
@@ -61,13 +60,12 @@ final class BatonKafkaAutoConfiguration {
       if (backsOff(coexistence, TEMPLATE_OBSERVATION, "KafkaTemplate sends")) {
         return;
       }
-      Map<String, Object> props = kafkaTracing.producerProperties();
-      props.put(
-          ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
-          InterceptorClasses.append(
-              factory.getConfigurationProperties().get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG),
+      factory.updateConfigs(
+          InterceptorClasses.withInterceptor(
+              kafkaTracing.producerProperties(),
+              factory.getConfigurationProperties(),
+              ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
               TracingProducerInterceptor.class));
-      factory.updateConfigs(props);
       coexistence.info("kafka.producer", "Baton traces Kafka producers (send spans).");
     };
   }
@@ -79,13 +77,12 @@ final class BatonKafkaAutoConfiguration {
       if (backsOff(coexistence, LISTENER_OBSERVATION, "Kafka listeners")) {
         return;
       }
-      Map<String, Object> props = kafkaTracing.consumerProperties();
-      props.put(
-          ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
-          InterceptorClasses.append(
-              factory.getConfigurationProperties().get(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+      factory.updateConfigs(
+          InterceptorClasses.withInterceptor(
+              kafkaTracing.consumerProperties(),
+              factory.getConfigurationProperties(),
+              ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
               TracingConsumerInterceptor.class));
-      factory.updateConfigs(props);
     };
   }
 
