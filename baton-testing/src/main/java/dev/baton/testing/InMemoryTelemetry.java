@@ -1,6 +1,8 @@
 package dev.baton.testing;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -8,6 +10,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
@@ -18,7 +21,9 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,22 +48,30 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InMemoryTelemetry implements AutoCloseable {
 
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong ended = new AtomicLong();
   private final OpenTelemetrySdk sdk;
+  private final TextMapPropagator propagator;
+  private final Map<String, OpenTelemetrySdk> services = new ConcurrentHashMap<>();
 
   private InMemoryTelemetry(TextMapPropagator propagator) {
-    this.sdk =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(new Counting())
-                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                    .build())
-            .setPropagators(ContextPropagators.create(propagator))
-            .build();
+    this.propagator = propagator;
+    this.sdk = build(Resource.getDefault());
+  }
+
+  private OpenTelemetrySdk build(Resource resource) {
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(
+            SdkTracerProvider.builder()
+                .setResource(resource)
+                .addSpanProcessor(new Counting())
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .build())
+        .setPropagators(ContextPropagators.create(propagator))
+        .build();
   }
 
   /**
@@ -89,6 +102,23 @@ public final class InMemoryTelemetry implements AutoCloseable {
    */
   public OpenTelemetry openTelemetry() {
     return sdk;
+  }
+
+  /**
+   * Returns an SDK of its own for one service, whose resource's {@code service.name} is {@code
+   * serviceName}, recording into this instance: for a test that runs several services in one JVM
+   * and checks which service made each span ({@code span.getResource()}). Same propagators and
+   * sampling as {@link #openTelemetry()}; its spans count in {@link #openSpans()}. One SDK per
+   * name, closed by {@link #close()}. Thread-safe.
+   *
+   * @param serviceName the {@code service.name} of the service
+   * @return the service's SDK
+   * @since 0.1.0
+   */
+  public OpenTelemetry service(String serviceName) {
+    Objects.requireNonNull(serviceName, "serviceName == null");
+    return services.computeIfAbsent(serviceName, name -> build(
+        Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, name)))));
   }
 
   /**
@@ -284,9 +314,10 @@ public final class InMemoryTelemetry implements AutoCloseable {
     ended.set(0);
   }
 
-  /** Shuts the SDK down. */
+  /** Shuts the SDK down, and those of {@link #service(String)}; the ended spans are forgotten. */
   @Override
   public void close() {
+    services.values().forEach(OpenTelemetrySdk::close);
     sdk.close();
   }
 
