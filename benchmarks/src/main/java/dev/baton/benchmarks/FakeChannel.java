@@ -3,6 +3,7 @@ package dev.baton.benchmarks;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Consumer;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -11,7 +12,7 @@ import java.net.UnknownHostException;
 
 /**
  * A RabbitMQ {@link Channel} with no broker behind it, made with {@link Proxy}: {@code basicPublish}
- * only remembers the properties it was given; everything else answers a default (0, false,
+ * only remembers the properties it was given, {@code basicConsume} the consumer; everything else answers a default (0, false,
  * {@code null}). Its {@link Connection} reports 127.0.0.1:5672, so publish spans get their
  * {@code server.*} attributes as with a real connection.
  */
@@ -47,6 +48,8 @@ final class FakeChannel implements InvocationHandler {
 
   long published;
   AMQP.BasicProperties lastProperties;
+  /** The consumer of the last {@code basicConsume}: a benchmark delivers to it directly. */
+  Consumer consumer;
 
   private FakeChannel() {}
 
@@ -72,6 +75,13 @@ final class FakeChannel implements InvocationHandler {
           }
         }
         return null;
+      case "basicConsume":
+        for (Object arg : args) {
+          if (arg instanceof Consumer) {
+            consumer = (Consumer) arg;
+          }
+        }
+        return "ctag-1";
       case "getConnection":
         return connection;
       case "getChannelNumber":

@@ -41,10 +41,13 @@ class BenchmarkSmokeTest {
   @ValueSource(
       classes = {
         PropagationBenchmark.class,
+        KafkaHeadersBenchmark.class,
         KafkaProducerBenchmark.class,
+        KafkaProducerThreadsBenchmark.class,
         KafkaConsumerBenchmark.class,
         GrpcBenchmark.class,
-        AmqpPublishBenchmark.class
+        AmqpPublishBenchmark.class,
+        AmqpConsumeBenchmark.class
       })
   void everyBenchmarkMethodRuns(Class<?> benchmarkClass) throws Throwable {
     List<Method> methods = new ArrayList<>();
@@ -243,6 +246,40 @@ class BenchmarkSmokeTest {
       Map<String, Object> headers = s.fake.lastProperties.getHeaders();
       assertEquals(Fixtures.TRACEPARENT, String.valueOf(headers.get("traceparent")));
       assertEquals("checkout", String.valueOf(headers.get("x-source")));
+    } finally {
+      s.tearDown();
+    }
+  }
+
+  @Test
+  void kafkaHeaderSidesAgree() {
+    KafkaHeadersBenchmark b = new KafkaHeadersBenchmark();
+    KafkaHeadersBenchmark.Propagators p = new KafkaHeadersBenchmark.Propagators();
+    KafkaHeadersBenchmark.Records r = new KafkaHeadersBenchmark.Records();
+    org.apache.kafka.common.header.Headers baton = b.inject_baton(p);
+    org.apache.kafka.common.header.Headers otel = b.inject_otel(p);
+    assertEquals(otel, baton, "both write the same traceparent and tracestate bytes");
+    assertEquals(
+        Fixtures.TRACEPARENT,
+        new String(baton.lastHeader("traceparent").value(), java.nio.charset.StandardCharsets.US_ASCII));
+    var fromOtel = io.opentelemetry.api.trace.Span.fromContext(b.extract_otel(p, r)).getSpanContext();
+    var fromBaton = io.opentelemetry.api.trace.Span.fromContext(b.extract_baton(p, r)).getSpanContext();
+    assertEquals(fromOtel.getTraceId(), fromBaton.getTraceId());
+    assertEquals(fromOtel.getSpanId(), fromBaton.getSpanId());
+    assertEquals(fromOtel.getTraceFlags(), fromBaton.getTraceFlags());
+    assertEquals(fromOtel.getTraceState().asMap(), fromBaton.getTraceState().asMap());
+    assertEquals(io.opentelemetry.context.Context.root(), b.extractNone_baton(p, r));
+  }
+
+  @Test
+  void amqpConsumeMakesAProcessSpanInTheMessagesTrace() throws Exception {
+    AmqpConsumeBenchmark b = new AmqpConsumeBenchmark();
+    AmqpConsumeBenchmark.Subscribed s = new AmqpConsumeBenchmark.Subscribed();
+    s.otel = Telemetry.Mode.SDK;
+    s.setUp();
+    try {
+      assertEquals(1, b.baton(s));
+      assertEquals(1, s.telemetry.endedSpans());
     } finally {
       s.tearDown();
     }

@@ -54,4 +54,20 @@ final class KafkaHeadersCarrier implements HeaderCarrier<Headers> {
       headers.add(key, value.getBytes(StandardCharsets.UTF_8));
     }
   }
+
+  /** {@code lastHeader} walks the list from the end by index: no iterator. */
+  @Override
+  public Object lastValue(Headers headers, String key) {
+    Header h = headers.lastHeader(key);
+    return h == null ? null : h.value();
+  }
+
+  /** The bytes become the header's value as they are: no text in between. */
+  @Override
+  public void replace(Headers headers, String key, byte[] value, boolean absent) {
+    if (!absent) {
+      headers.remove(key);
+    }
+    headers.add(key, value);
+  }
 }

@@ -108,16 +108,40 @@ public final class BatonPropagator implements TextMapPropagator {
 
   /** Extracts with {@code hiding} for the other propagators and {@code getter} for W3C. */
   <C> Context extract(Context context, C carrier, TextMapGetter<C> getter, TextMapGetter<C> hiding) {
-    Context ctx = context;
-    if (hasOthers) {
-      try {
-        ctx = others.extract(ctx, carrier, hiding);
-      } catch (RuntimeException e) {
-        Faults.report("extract (configured propagators)", e);
-      }
-    }
+    Context ctx = extractOthers(context, carrier, hiding);
     ctx = W3CTraceContext.INSTANCE.extract(ctx, carrier, getter);
     return baggage.extract(ctx, carrier, getter);
+  }
+
+  /**
+   * {@link #extract(Context, Object, TextMapGetter, TextMapGetter)} for Baton's own getter, which
+   * has already looked at the carrier's names ({@code found}, from {@link CarrierGetter#scan}):
+   * a W3C field that is not there in any casing is not asked for.
+   */
+  <C> Context extract(
+      Context context, C carrier, CarrierGetter<C> getter, TextMapGetter<C> hiding, int found) {
+    Context ctx = extractOthers(context, carrier, hiding);
+    if ((found & CarrierGetter.TRACEPARENT_ANY) != 0) {
+      ctx = W3CTraceContext.INSTANCE.extract(ctx, carrier, getter, found);
+    }
+    return (found & CarrierGetter.BAGGAGE_ANY) != 0 ? baggage.extract(ctx, carrier, getter) : ctx;
+  }
+
+  private <C> Context extractOthers(Context context, C carrier, TextMapGetter<C> hiding) {
+    if (!hasOthers) {
+      return context;
+    }
+    try {
+      return others.extract(context, carrier, hiding);
+    } catch (RuntimeException e) {
+      Faults.report("extract (configured propagators)", e);
+      return context;
+    }
+  }
+
+  /** Whether propagators other than W3C are configured (B3, Jaeger…). */
+  boolean hasOthers() {
+    return hasOthers;
   }
 
   @Override

@@ -22,6 +22,16 @@ import java.util.Set;
  */
 final class CarrierGetter<C> implements TextMapGetter<C> {
 
+  /** {@link #scan} bits: a field of that name is there in some casing. */
+  static final int TRACEPARENT_ANY = 1;
+  static final int TRACESTATE_ANY = 2;
+  static final int BAGGAGE_ANY = 4;
+  /** {@link #scan} bits: exactly one field of that exact name, and none in another casing. */
+  static final int TRACEPARENT_SINGLE = 8;
+  static final int TRACESTATE_SINGLE = 16;
+  /** What {@link #scan} answers when it cannot tell: every field may be there. */
+  static final int UNKNOWN = TRACEPARENT_ANY | TRACESTATE_ANY | BAGGAGE_ANY;
+
   private final HeaderCarrier<C> carrier;
   private final int maxLength;
   private final Set<String> hidden;
@@ -30,6 +40,70 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
     this.carrier = carrier;
     this.maxLength = maxLength;
     this.hidden = hidden;
+  }
+
+  /**
+   * One pass over the field names: which W3C fields the carrier holds ({@code *_ANY} bits, in any
+   * casing) and which of {@code traceparent} and {@code tracestate} are a single field under the
+   * exact name ({@code *_SINGLE}). Names are compared by length first, so a carrier without trace
+   * headers costs a length check per field and allocates nothing but, for some carriers, the
+   * iterator. Carriers whose names are lowercase, and carriers that throw, answer
+   * {@link #UNKNOWN}: the general path then reads them (and reports their faults) as before.
+   */
+  int scan(C c) {
+    if (c == null) {
+      return 0;
+    }
+    if (carrier.namesAreLowercase()) {
+      return UNKNOWN;
+    }
+    try {
+      int found = 0;
+      int traceparents = 0;
+      int tracestates = 0;
+      for (String k : carrier.keys(c)) {
+        if (k == null) {
+          continue;
+        }
+        int n = k.length();
+        if (n == 11 && W3CTraceContext.TRACEPARENT.regionMatches(true, 0, k, 0, 11)) {
+          found |= TRACEPARENT_ANY;
+          traceparents += W3CTraceContext.TRACEPARENT.equals(k) ? 1 : 2;
+        } else if (n == 10 && W3CTraceContext.TRACESTATE.regionMatches(true, 0, k, 0, 10)) {
+          found |= TRACESTATE_ANY;
+          tracestates += W3CTraceContext.TRACESTATE.equals(k) ? 1 : 2;
+        } else if (n == 7 && W3CBaggage.BAGGAGE.regionMatches(true, 0, k, 0, 7)) {
+          found |= BAGGAGE_ANY;
+        }
+      }
+      if (traceparents == 1) {
+        found |= TRACEPARENT_SINGLE;
+      }
+      if (tracestates == 1) {
+        found |= TRACESTATE_SINGLE;
+      }
+      return found;
+    } catch (RuntimeException e) {
+      return UNKNOWN;
+    }
+  }
+
+  /**
+   * The raw value of the one field named {@code key} when it is a {@code byte[]} of at most
+   * {@code limit} bytes and within the size cap; otherwise {@code null} (and the general path
+   * reads it). Only for a field {@link #scan} found single.
+   */
+  byte[] singleBytes(C c, String key, int limit) {
+    try {
+      Object raw = carrier.lastValue(c, key);
+      if (raw instanceof byte[]) {
+        byte[] b = (byte[]) raw;
+        return b.length <= limit && b.length <= maxLength ? b : null;
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   @Override

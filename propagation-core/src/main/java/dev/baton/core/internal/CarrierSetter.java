@@ -24,14 +24,21 @@ final class CarrierSetter<C> implements TextMapSetter<C> {
   private final String[] owned;
   /** Per owned field: Baton's W3C inject always writes or removes it under this exact name. */
   private final boolean[] rewritten;
+  /**
+   * For carriers {@link #removeStale} found without any owned field: writes need not remove, and
+   * removals have nothing to do.
+   */
+  private final boolean fresh;
 
   CarrierSetter(HeaderCarrier<C> carrier, Set<String> hidden) {
-    this(carrier, hidden, List.of());
+    this(carrier, hidden, List.of(), false);
   }
 
-  CarrierSetter(HeaderCarrier<C> carrier, Set<String> hidden, Collection<String> owned) {
+  CarrierSetter(
+      HeaderCarrier<C> carrier, Set<String> hidden, Collection<String> owned, boolean fresh) {
     this.carrier = carrier;
     this.hidden = hidden;
+    this.fresh = fresh;
     this.owned = owned.toArray(new String[0]);
     this.rewritten = new boolean[this.owned.length];
     for (int i = 0; i < this.owned.length; i++) {
@@ -47,9 +54,21 @@ final class CarrierSetter<C> implements TextMapSetter<C> {
     replace(c, key, value);
   }
 
+  /** Sets {@code key} to a value already encoded as UTF-8; the array is handed over. */
+  void setAscii(C c, String key, byte[] value) {
+    if (c == null || hidden.contains(key)) {
+      return;
+    }
+    try {
+      carrier.replace(c, key, value, fresh);
+    } catch (RuntimeException e) {
+      Faults.report("carrier replace", e);
+    }
+  }
+
   /** Removes every field named {@code key}. */
   void remove(C c, String key) {
-    if (c != null) {
+    if (c != null && !fresh) {
       replace(c, key, null);
     }
   }
@@ -61,15 +80,24 @@ final class CarrierSetter<C> implements TextMapSetter<C> {
    * are left to the inject, which replaces or removes each. One pass over the names, comparing
    * lengths first; nothing is allocated unless a field is found. Carriers whose names are always
    * lowercase are not scanned.
+   *
+   * @return whether the carrier held no owned field at all, in any casing (so the inject that
+   *     follows may use the fresh setter); {@code false} when it was not scanned
    */
-  void removeStale(C c) {
+  boolean removeStale(C c) {
     if (c == null || owned.length == 0 || carrier.namesAreLowercase()) {
-      return;
+      return false;
     }
     try {
       List<String> stale = null;
+      boolean clean = true;
       for (String k : carrier.keys(c)) {
-        if (k != null && isStale(k)) {
+        int owner = k == null ? -1 : owner(k);
+        if (owner < 0) {
+          continue;
+        }
+        clean = false;
+        if (!(rewritten[owner] && owned[owner].equals(k))) {
           if (stale == null) {
             stale = new ArrayList<>(2);
           }
@@ -81,20 +109,23 @@ final class CarrierSetter<C> implements TextMapSetter<C> {
           carrier.replace(c, stale.get(i), null);
         }
       }
+      return clean;
     } catch (RuntimeException e) {
       Faults.report("carrier remove stale", e);
+      return false;
     }
   }
 
-  private boolean isStale(String key) {
+  /** The index of the owned field {@code key} names in some casing, or -1. */
+  private int owner(String key) {
     int n = key.length();
     for (int i = 0; i < owned.length; i++) {
       String f = owned[i];
       if (f.length() == n && f.regionMatches(true, 0, key, 0, n)) {
-        return !(rewritten[i] && f.equals(key));
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 
   private void replace(C c, String key, String value) {

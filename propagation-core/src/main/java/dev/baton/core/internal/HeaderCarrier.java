@@ -1,5 +1,7 @@
 package dev.baton.core.internal;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The one contract a transport implements to let Baton read and write its message headers:
  * Kafka record headers, AMQP header tables, gRPC metadata.
@@ -71,4 +73,40 @@ public interface HeaderCarrier<C> {
    * @param value the new value, or {@code null} to only remove
    */
   void replace(C carrier, String key, String value);
+
+  /**
+   * Returns the raw value of the last field named {@code key} (as {@link #valueOf(Object)} would),
+   * or {@code null} when there is none. The core calls it only after {@link #keys(Object)} showed
+   * exactly one such field, to read it without walking {@link #fields(Object, String)}. The
+   * default walks them; carriers with a direct look-up (Kafka's {@code lastHeader}) override it.
+   *
+   * @param carrier the carrier, never {@code null}
+   * @param key the field name, exactly as written on the wire
+   * @return the raw value, or {@code null}
+   * @since 0.1.0
+   */
+  default Object lastValue(C carrier, String key) {
+    Object last = null;
+    for (Object field : fields(carrier, key)) {
+      last = field;
+    }
+    return last == null ? null : valueOf(last);
+  }
+
+  /**
+   * {@link #replace(Object, String, String)} for a value the core has already encoded as UTF-8
+   * (in practice ASCII: {@code traceparent}, {@code tracestate}). The array is new and handed
+   * over: a carrier whose values are bytes may keep it as it is. When {@code absent} is true the
+   * core has just checked that the carrier holds no field named {@code key} in any casing, so the
+   * removal may be skipped. The default decodes the value and calls {@code replace}.
+   *
+   * @param carrier the carrier, never {@code null}
+   * @param key the field name
+   * @param value the new value, UTF-8, never {@code null}
+   * @param absent whether the carrier is known to hold no field named {@code key}
+   * @since 0.1.0
+   */
+  default void replace(C carrier, String key, byte[] value, boolean absent) {
+    replace(carrier, key, new String(value, StandardCharsets.UTF_8));
+  }
 }

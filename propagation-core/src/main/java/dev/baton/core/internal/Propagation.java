@@ -27,6 +27,8 @@ public final class Propagation<C> {
   private final CarrierGetter<C> getter;
   private final CarrierGetter<C> hidingGetter;
   private final CarrierSetter<C> setter;
+  /** {@link #setter} for a carrier just found to hold no trace field: writes only add. */
+  private final CarrierSetter<C> freshSetter;
   private final CarrierSetter<C> hidingSetter;
 
   /**
@@ -50,7 +52,8 @@ public final class Propagation<C> {
     int max = tracing.headerMaxLength();
     this.getter = new CarrierGetter<>(carrier, max, Set.of());
     this.hidingGetter = new CarrierGetter<>(carrier, max, BatonPropagator.W3C_FIELDS);
-    this.setter = new CarrierSetter<>(carrier, Set.of(), propagator.fields());
+    this.setter = new CarrierSetter<>(carrier, Set.of(), propagator.fields(), false);
+    this.freshSetter = new CarrierSetter<>(carrier, Set.of(), propagator.fields(), true);
     this.hidingSetter = new CarrierSetter<>(carrier, BatonPropagator.W3C_FIELDS);
   }
 
@@ -67,8 +70,8 @@ public final class Propagation<C> {
       return;
     }
     try {
-      setter.removeStale(carrier);
-      propagator.inject(context, carrier, setter, hidingSetter);
+      boolean fresh = setter.removeStale(carrier);
+      propagator.inject(context, carrier, fresh ? freshSetter : setter, hidingSetter);
     } catch (RuntimeException e) {
       Faults.report("inject", e);
     }
@@ -89,7 +92,11 @@ public final class Propagation<C> {
       return base;
     }
     try {
-      return propagator.extract(base, carrier, getter, hidingGetter);
+      int found = getter.scan(carrier);
+      if (found == 0 && !propagator.hasOthers()) {
+        return base; // no trace header in any casing: one pass over the names, nothing made
+      }
+      return propagator.extract(base, carrier, getter, hidingGetter, found);
     } catch (RuntimeException e) {
       Faults.report("extract", e);
       return base;

@@ -11,6 +11,7 @@ import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -64,29 +65,49 @@ final class W3CTraceContext implements TextMapPropagator {
       }
       return;
     }
+    byte[] tp = traceparent(sc, context);
+    byte[] state = W3CTraceState.encode(sc.getTraceState());
+    if (setter instanceof CarrierSetter) {
+      CarrierSetter<C> cs = (CarrierSetter<C>) setter;
+      cs.setAscii(carrier, TRACEPARENT, tp);
+      if (state != null) {
+        cs.setAscii(carrier, TRACESTATE, state);
+      } else {
+        // A re-sent message must not keep a stale tracestate from its first trip.
+        cs.remove(carrier, TRACESTATE);
+      }
+      return;
+    }
+    setter.set(carrier, TRACEPARENT, new String(tp, StandardCharsets.ISO_8859_1));
+    if (state != null) {
+      setter.set(carrier, TRACESTATE, new String(state, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The version-00 {@code traceparent} of {@code sc}, written straight as ASCII bytes. */
+  private static byte[] traceparent(SpanContext sc, Context context) {
     String traceId = sc.getTraceId();
     byte flags = (byte) (sc.getTraceFlags().asByte() & KNOWN_FLAGS);
     if ((flags & RANDOM) == 0 && traceId.equals(context.get(RANDOM_TRACE_ID))) {
       flags |= RANDOM;
     }
-    char[] tp = new char[VERSION_00_LENGTH];
+    byte[] tp = new byte[VERSION_00_LENGTH];
     tp[0] = '0';
     tp[1] = '0';
     tp[2] = '-';
-    traceId.getChars(0, 32, tp, 3);
+    ascii(traceId, tp, 3, 32);
     tp[35] = '-';
-    sc.getSpanId().getChars(0, 16, tp, 36);
+    ascii(sc.getSpanId(), tp, 36, 16);
     tp[52] = '-';
-    tp[53] = hex((flags >> 4) & 0xf);
-    tp[54] = hex(flags & 0xf);
-    setter.set(carrier, TRACEPARENT, new String(tp));
+    tp[53] = (byte) hex((flags >> 4) & 0xf);
+    tp[54] = (byte) hex(flags & 0xf);
+    return tp;
+  }
 
-    String state = W3CTraceState.serialize(sc.getTraceState());
-    if (state != null) {
-      setter.set(carrier, TRACESTATE, state);
-    } else if (setter instanceof CarrierSetter) {
-      // A re-sent message must not keep a stale tracestate from its first trip.
-      ((CarrierSetter<C>) setter).remove(carrier, TRACESTATE);
+  /** Copies the {@code n} hex characters of a valid id into {@code out} at {@code at}. */
+  private static void ascii(String id, byte[] out, int at, int n) {
+    for (int i = 0; i < n; i++) {
+      out[at + i] = (byte) id.charAt(i);
     }
   }
 
@@ -107,18 +128,79 @@ final class W3CTraceContext implements TextMapPropagator {
       return context;
     }
     String header = getter.get(carrier, TRACESTATE);
-    TraceState state = header == null ? null : W3CTraceState.parse(header);
+    return withRemote(context, parsed, header == null ? null : W3CTraceState.parse(header));
+  }
+
+  /**
+   * {@link #extract} for Baton's own getter, knowing from {@code found} ({@link CarrierGetter#scan})
+   * which fields the carrier holds. A single {@code traceparent} or {@code tracestate} field given
+   * as bytes is parsed straight from them, with the outcome the decoded text would have; anything
+   * else goes the general way.
+   */
+  <C> Context extract(Context context, C carrier, CarrierGetter<C> getter, int found) {
+    byte[] tp = (found & CarrierGetter.TRACEPARENT_SINGLE) != 0
+        ? getter.singleBytes(carrier, TRACEPARENT, VERSION_00_LENGTH)
+        : null;
+    if (tp == null || !isVersion00(tp)) {
+      return extract(context, carrier, getter); // absent, several fields, text, or not version 00
+    }
+    TraceState state = TraceState.getDefault();
+    if ((found & CarrierGetter.TRACESTATE_ANY) != 0) {
+      byte[] ts = (found & CarrierGetter.TRACESTATE_SINGLE) != 0
+          ? getter.singleBytes(carrier, TRACESTATE, Integer.MAX_VALUE)
+          : null;
+      String header = ts == null ? getter.get(carrier, TRACESTATE) : null;
+      TraceState parsed = ts != null
+          ? W3CTraceState.parse(ts)
+          : header == null ? null : W3CTraceState.parse(header);
+      state = parsed == null ? state : parsed;
+    }
     SpanContext remote =
         SpanContext.createFromRemoteParent(
-            parsed.getTraceId(),
-            parsed.getSpanId(),
-            parsed.getTraceFlags(),
-            state == null ? TraceState.getDefault() : state);
+            new String(tp, 3, 32, StandardCharsets.ISO_8859_1),
+            new String(tp, 36, 16, StandardCharsets.ISO_8859_1),
+            TraceFlags.fromByte((byte) (hexValue((char) tp[53]) << 4 | hexValue((char) tp[54]))),
+            state);
+    return withRemote(context, remote, null);
+  }
+
+  private static Context withRemote(Context context, SpanContext parsed, TraceState state) {
+    SpanContext remote =
+        state == null
+            ? parsed
+            : SpanContext.createFromRemoteParent(
+                parsed.getTraceId(), parsed.getSpanId(), parsed.getTraceFlags(), state);
     Context out = context.with(Span.wrap(remote));
     if ((remote.getTraceFlags().asByte() & RANDOM) != 0) {
       out = out.with(RANDOM_TRACE_ID, remote.getTraceId());
     }
     return out;
+  }
+
+  /**
+   * Whether {@code tp} is an exactly 55-byte, valid version-00 {@code traceparent}. Such a value
+   * holds only hex digits and dashes, so it needs no decoding or trimming.
+   */
+  private static boolean isVersion00(byte[] tp) {
+    if (tp.length != VERSION_00_LENGTH || tp[0] != '0' || tp[1] != '0' || tp[2] != '-'
+        || tp[35] != '-' || tp[52] != '-') {
+      return false;
+    }
+    return nonZeroHex(tp, 3, 35) && nonZeroHex(tp, 36, 52) && hexValue((char) tp[53]) >= 0
+        && hexValue((char) tp[54]) >= 0;
+  }
+
+  /** Whether {@code b[from, to)} is lowercase hex, not all zeros. */
+  private static boolean nonZeroHex(byte[] b, int from, int to) {
+    int any = 0;
+    for (int i = from; i < to; i++) {
+      int v = hexValue((char) b[i]);
+      if (v < 0) {
+        return false;
+      }
+      any |= v;
+    }
+    return any != 0;
   }
 
   /**

@@ -8,36 +8,38 @@ import java.util.Map;
 /** An ordered list of header fields with case-sensitive names, like Kafka record headers. */
 final class TestCarrier {
 
-  static final HeaderCarrier<TestCarrier> ADAPTER =
-      new HeaderCarrier<>() {
-        @Override
-        public Iterable<String> keys(TestCarrier c) {
-          List<String> keys = new ArrayList<>();
-          for (Map.Entry<String, Object> e : c.fields) {
-            keys.add(e.getKey());
-          }
-          return keys;
-        }
+  static final HeaderCarrier<TestCarrier> ADAPTER = new Adapter();
 
-        @Override
-        public Iterable<?> fields(TestCarrier c, String key) {
-          List<Object> out = new ArrayList<>();
-          for (Map.Entry<String, Object> e : c.fields) {
-            if (e.getKey().equals(key)) {
-              out.add(e.getValue());
-            }
-          }
-          return out;
-        }
+  /** The adapter; a class so that a test can change one method of it. */
+  static class Adapter implements HeaderCarrier<TestCarrier> {
+    @Override
+    public Iterable<String> keys(TestCarrier c) {
+      List<String> keys = new ArrayList<>();
+      for (Map.Entry<String, Object> e : c.fields) {
+        keys.add(e.getKey());
+      }
+      return keys;
+    }
 
-        @Override
-        public void replace(TestCarrier c, String key, String value) {
-          c.fields.removeIf(e -> e.getKey().equals(key));
-          if (value != null) {
-            c.fields.add(new SimpleEntry<>(key, value));
-          }
+    @Override
+    public Iterable<?> fields(TestCarrier c, String key) {
+      List<Object> out = new ArrayList<>();
+      for (Map.Entry<String, Object> e : c.fields) {
+        if (e.getKey().equals(key)) {
+          out.add(e.getValue());
         }
-      };
+      }
+      return out;
+    }
+
+    @Override
+    public void replace(TestCarrier c, String key, String value) {
+      c.fields.removeIf(e -> e.getKey().equals(key));
+      if (value != null) {
+        c.fields.add(new SimpleEntry<>(key, value));
+      }
+    }
+  }
 
   final List<Map.Entry<String, Object>> fields = new ArrayList<>();
 

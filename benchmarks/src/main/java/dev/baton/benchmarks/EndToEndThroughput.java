@@ -1,0 +1,187 @@
+package dev.baton.benchmarks;
+
+import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.EmbeddedKafkaBroker;
+import io.opentelemetry.context.Scope;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end throughput on a real single-node KRaft broker in this JVM (listening on 127.0.0.1):
+ * producing 1 KiB records with {@code linger.ms=5}, then consuming them, with and without Baton's
+ * interceptors, in alternating rounds so that drift in the machine's load hits both sides alike.
+ * With Baton the producer sends inside a sampled context (spans on the OpenTelemetry SDK,
+ * dropped, not exported) and the consumer runs every record through {@code KafkaTracing.process}.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.baton.benchmarks.EndToEndThroughput [records]
+ * [rounds] [output file]}; defaults 100 000 records, 3 rounds. Prints records per second per
+ * round and the median ratio Baton / plain for each direction.
+ */
+public final class EndToEndThroughput {
+
+  static final int RECORD_BYTES = 1024;
+
+  private EndToEndThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    int records = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Path out = args.length > 2 ? Path.of(args[2]) : null;
+    List<String> lines = new ArrayList<>();
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        Telemetry telemetry = Telemetry.create(Telemetry.Mode.SDK)) {
+      KafkaTracing tracing = KafkaTracing.create(telemetry.openTelemetry());
+      // one unmeasured round each to warm the broker, the clients and the JIT
+      run(broker, null, records / 4, "warm-plain");
+      run(broker, tracing, records / 4, "warm-baton");
+      double[][] plain = new double[2][rounds];
+      double[][] baton = new double[2][rounds];
+      for (int r = 0; r < rounds; r++) {
+        double[] p = run(broker, null, records, "plain-" + r);
+        double[] b = run(broker, tracing, records, "baton-" + r);
+        plain[0][r] = p[0];
+        plain[1][r] = p[1];
+        baton[0][r] = b[0];
+        baton[1][r] = b[1];
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "round %d: produce plain %.0f rec/s, baton %.0f rec/s; consume plain %.0f rec/s,"
+                    + " baton %.0f rec/s",
+                r, p[0], b[0], p[1], b[1]));
+      }
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "produce: plain %.0f rec/s, baton %.0f rec/s, ratio %.3f (median of %d rounds,"
+                  + " %d records of %d B, linger.ms=5)",
+              median(plain[0]), median(baton[0]), median(ratio(baton[0], plain[0])), rounds,
+              records, RECORD_BYTES));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "consume: plain %.0f rec/s, baton %.0f rec/s, ratio %.3f (median of %d rounds)",
+              median(plain[1]), median(baton[1]), median(ratio(baton[1], plain[1])), rounds));
+      lines.add("spans ended (SDK, dropped): " + telemetry.endedSpans());
+    }
+    PrintStream stdout = System.out;
+    for (String line : lines) {
+      stdout.println(line);
+    }
+    if (out != null) {
+      Files.write(out, lines, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Produces then consumes {@code records} on a new topic; records per second of each. */
+  static double[] run(EmbeddedKafkaBroker broker, KafkaTracing tracing, int records, String name)
+      throws IOException, InterruptedException, ExecutionException {
+    String topic = "e2e-" + name;
+    byte[] value = new byte[RECORD_BYTES];
+    Arrays.fill(value, (byte) 'x');
+
+    Map<String, Object> producerConfig = new HashMap<>();
+    if (tracing != null) {
+      producerConfig.putAll(tracing.producerProperties());
+    }
+    producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "e2e-producer-" + name);
+    double produced;
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+      // the topic exists before the clock starts
+      producer.send(new ProducerRecord<>(topic, value)).get();
+      long start = System.nanoTime();
+      Future<RecordMetadata> last = null;
+      try (Scope ignored = Fixtures.SENDING_CONTEXT.makeCurrent()) {
+        for (int i = 0; i < records; i++) {
+          last = producer.send(new ProducerRecord<>(topic, value));
+        }
+      }
+      producer.flush();
+      last.get();
+      produced = records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    Map<String, Object> consumerConfig = new HashMap<>();
+    if (tracing != null) {
+      consumerConfig.putAll(tracing.consumerProperties());
+    }
+    consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + name);
+    consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "e2e-consumer-" + name);
+    double consumed;
+    long[] bytes = new long[1];
+    KafkaTracing.RecordProcessor<byte[], byte[], RuntimeException> processor =
+        record -> bytes[0] += record.value().length;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      int seen = 0;
+      int total = records + 1;
+      // the group joins and the first batch arrives before the clock starts
+      ConsumerRecords<byte[], byte[]> batch = ConsumerRecords.empty();
+      while (batch.isEmpty()) {
+        batch = consumer.poll(Duration.ofMillis(100));
+      }
+      long start = System.nanoTime();
+      while (true) {
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+          if (tracing != null) {
+            tracing.process(record, processor);
+          } else {
+            processor.process(record);
+          }
+          seen++;
+        }
+        if (seen >= total) {
+          break;
+        }
+        batch = consumer.poll(Duration.ofMillis(100));
+      }
+      consumed = seen / ((System.nanoTime() - start) / 1e9);
+    }
+    return new double[] {produced, consumed};
+  }
+
+  private static double[] ratio(double[] a, double[] b) {
+    double[] r = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      r[i] = a[i] / b[i];
+    }
+    return r;
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+}
