@@ -267,7 +267,8 @@ public final class BatonTracing {
    * @throws IllegalArgumentException for any other key
    */
   public boolean metricEnabled(String key) {
-    return metricsEnabled && (switches & bit(key)) != 0;
+    int b = bit(key);
+    return metricsEnabled && (switches & b) != 0;
   }
 
   /** The instrument's own switch, whatever {@link #METRICS_ENABLED} says (for {@link #config()}). */
