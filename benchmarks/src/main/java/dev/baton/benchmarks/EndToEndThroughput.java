@@ -30,8 +30,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * End-to-end throughput on a real single-node KRaft broker in this JVM (listening on 127.0.0.1):
- * producing 1 KiB records with {@code linger.ms=5}, then consuming them, with and without Baton's
- * interceptors, in alternating rounds so that drift in the machine's load hits both sides alike.
+ * producing 1 KiB records with {@code linger.ms=5} ({@code acks=all}), then consuming them: plain,
+ * with the three trace headers but no instrumentation (the wire's floor), and with Baton's
+ * interceptors, in rotating order so that drift in the machine's load hits every variant alike.
  * With Baton the producer sends inside a sampled context (spans on the OpenTelemetry SDK,
  * dropped, not exported) and the consumer runs every record through {@code KafkaTracing.process}.
  *
@@ -42,48 +43,79 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class EndToEndThroughput {
 
   static final int RECORD_BYTES = 1024;
+  static final byte[] TRACEPARENT = Fixtures.TRACEPARENT_BYTES;
+  static final byte[] TRACESTATE = Fixtures.TRACESTATE.getBytes(StandardCharsets.US_ASCII);
+  static final byte[] BAGGAGE = Fixtures.BAGGAGE.getBytes(StandardCharsets.US_ASCII);
 
   private EndToEndThroughput() {}
+
+  /** What runs on the producer and the consumer. */
+  enum Variant {
+    /** No instrumentation, no headers. */
+    PLAIN,
+    /**
+     * No instrumentation, but every record carries the three trace headers Baton writes
+     * (preformatted, the same for every record): the floor any propagation pays on the wire.
+     */
+    HEADERS,
+    /** Baton's interceptors on both sides, {@code KafkaTracing.process} per record. */
+    BATON
+  }
 
   public static void main(String[] args) throws Exception {
     int records = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path out = args.length > 2 ? Path.of(args[2]) : null;
     List<String> lines = new ArrayList<>();
+    Variant[] variants = Variant.values();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
         Telemetry telemetry = Telemetry.create(Telemetry.Mode.SDK)) {
       KafkaTracing tracing = KafkaTracing.create(telemetry.openTelemetry());
-      // one unmeasured round each to warm the broker, the clients and the JIT
-      run(broker, null, records / 4, "warm-plain");
-      run(broker, tracing, records / 4, "warm-baton");
-      double[][] plain = new double[2][rounds];
-      double[][] baton = new double[2][rounds];
+      // unmeasured rounds to warm the broker, the clients and the JIT
+      for (int w = 0; w < 2; w++) {
+        for (Variant v : variants) {
+          run(broker, tracing, v, records / 2, "warm-" + w);
+        }
+      }
+      double[][][] rate = new double[variants.length][2][rounds];
       for (int r = 0; r < rounds; r++) {
-        double[] p = run(broker, null, records, "plain-" + r);
-        double[] b = run(broker, tracing, records, "baton-" + r);
-        plain[0][r] = p[0];
-        plain[1][r] = p[1];
-        baton[0][r] = b[0];
-        baton[1][r] = b[1];
+        StringBuilder line = new StringBuilder("round " + r + ":");
+        for (int k = 0; k < variants.length; k++) {
+          // a different order each round, so drift in the machine's load hits every variant
+          int i = (k + r) % variants.length;
+          double[] result = run(broker, tracing, variants[i], records, "r" + r);
+          rate[i][0][r] = result[0];
+          rate[i][1][r] = result[1];
+          line.append(
+              String.format(
+                  Locale.ROOT,
+                  " %s produce %.0f rec/s consume %.0f rec/s;",
+                  variants[i], result[0], result[1]));
+        }
+        lines.add(line.toString());
+      }
+      String[] direction = {"produce", "consume"};
+      for (int d = 0; d < 2; d++) {
+        int plain = Variant.PLAIN.ordinal();
+        int headers = Variant.HEADERS.ordinal();
+        int baton = Variant.BATON.ordinal();
         lines.add(
             String.format(
                 Locale.ROOT,
-                "round %d: produce plain %.0f rec/s, baton %.0f rec/s; consume plain %.0f rec/s,"
-                    + " baton %.0f rec/s",
-                r, p[0], b[0], p[1], b[1]));
+                "%s: plain %.0f rec/s, headers only %.0f rec/s, baton %.0f rec/s;"
+                    + " baton/plain %.3f, baton/headers-only %.3f, headers-only/plain %.3f"
+                    + " (medians of %d rounds of %d records of %d B, linger.ms=5)",
+                direction[d],
+                median(rate[plain][d]),
+                median(rate[headers][d]),
+                median(rate[baton][d]),
+                median(ratio(rate[baton][d], rate[plain][d])),
+                median(ratio(rate[baton][d], rate[headers][d])),
+                median(ratio(rate[headers][d], rate[plain][d])),
+                rounds,
+                records,
+                RECORD_BYTES));
       }
-      lines.add(
-          String.format(
-              Locale.ROOT,
-              "produce: plain %.0f rec/s, baton %.0f rec/s, ratio %.3f (median of %d rounds,"
-                  + " %d records of %d B, linger.ms=5)",
-              median(plain[0]), median(baton[0]), median(ratio(baton[0], plain[0])), rounds,
-              records, RECORD_BYTES));
-      lines.add(
-          String.format(
-              Locale.ROOT,
-              "consume: plain %.0f rec/s, baton %.0f rec/s, ratio %.3f (median of %d rounds)",
-              median(plain[1]), median(baton[1]), median(ratio(baton[1], plain[1])), rounds));
       lines.add("spans ended (SDK, dropped): " + telemetry.endedSpans());
     }
     PrintStream stdout = System.out;
@@ -96,8 +128,11 @@ public final class EndToEndThroughput {
   }
 
   /** Produces then consumes {@code records} on a new topic; records per second of each. */
-  static double[] run(EmbeddedKafkaBroker broker, KafkaTracing tracing, int records, String name)
+  static double[] run(
+      EmbeddedKafkaBroker broker, KafkaTracing kafkaTracing, Variant variant, int records, String name)
       throws IOException, InterruptedException, ExecutionException {
+    KafkaTracing tracing = variant == Variant.BATON ? kafkaTracing : null;
+    name = variant + "-" + name;
     String topic = "e2e-" + name;
     byte[] value = new byte[RECORD_BYTES];
     Arrays.fill(value, (byte) 'x');
@@ -119,7 +154,13 @@ public final class EndToEndThroughput {
       Future<RecordMetadata> last = null;
       try (Scope ignored = Fixtures.SENDING_CONTEXT.makeCurrent()) {
         for (int i = 0; i < records; i++) {
-          last = producer.send(new ProducerRecord<>(topic, value));
+          ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, value);
+          if (variant == Variant.HEADERS) {
+            record.headers().add("traceparent", TRACEPARENT.clone());
+            record.headers().add("tracestate", TRACESTATE.clone());
+            record.headers().add("baggage", BAGGAGE.clone());
+          }
+          last = producer.send(record);
         }
       }
       producer.flush();
