@@ -62,7 +62,7 @@ public final class InMemoryTelemetry implements AutoCloseable {
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
   // null when the SDK on the classpath has no metrics (OpenTelemetry before 1.14, as the
   // oldest-supported integration tests run): spans are then recorded alone
-  private final Metrics metrics = Metrics.createIfAvailable();
+  private final Metrics metrics = metricsIfAvailable();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong ended = new AtomicLong();
   private final OpenTelemetrySdk sdk;
@@ -89,6 +89,15 @@ public final class InMemoryTelemetry implements AutoCloseable {
     return builder.build();
   }
 
+  // Here rather than in Metrics: without the metrics SDK, Metrics itself fails to link.
+  private static Metrics metricsIfAvailable() {
+    try {
+      return new Metrics();
+    } catch (LinkageError noMetricsSdk) {
+      return null;
+    }
+  }
+
   /**
    * One meter provider for the main SDK and every {@code service(name)} SDK, so one reader sees
    * all their metrics; closed once, with the main SDK. Its own class, so that the metrics SDK's
@@ -97,14 +106,6 @@ public final class InMemoryTelemetry implements AutoCloseable {
   private static final class Metrics {
     final InMemoryMetricReader reader = InMemoryMetricReader.create();
     final SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
-
-    static Metrics createIfAvailable() {
-      try {
-        return new Metrics();
-      } catch (LinkageError noMetricsSdk) {
-        return null;
-      }
-    }
 
     void attach(OpenTelemetrySdkBuilder builder) {
       builder.setMeterProvider(provider);
