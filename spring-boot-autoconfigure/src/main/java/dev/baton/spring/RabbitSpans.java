@@ -1,6 +1,11 @@
 package dev.baton.spring;
 
+import static dev.baton.core.internal.AmqpConventions.publishDestination;
+import static dev.baton.core.internal.AmqpConventions.receiveDestination;
+import static dev.baton.core.internal.AmqpConventions.setRoutingKey;
+
 import dev.baton.core.BatonTracing;
+import dev.baton.core.internal.AmqpConventions;
 import dev.baton.core.internal.Inbound;
 import dev.baton.core.internal.Propagation;
 import dev.baton.core.internal.SemConv;
@@ -25,7 +30,6 @@ import org.springframework.amqp.core.MessageProperties;
 final class RabbitSpans {
 
   static final String SCOPE = "dev.baton.amqp";
-  static final String DEFAULT_EXCHANGE = "amq.default";
 
   final Tracer tracer;
   final Propagation<Map<String, Object>> propagation;
@@ -47,7 +51,7 @@ final class RabbitSpans {
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_SEND,
                 "publish",
-                defaultExchange ? DEFAULT_EXCHANGE : exchange,
+                defaultExchange ? AmqpConventions.DEFAULT_EXCHANGE : exchange,
                 publishDestination(exchange, routingKey))
             .setParent(Context.current());
     if (host != null) {
@@ -128,59 +132,10 @@ final class RabbitSpans {
         destinationName);
   }
 
-  private static void setRoutingKey(Span span, String routingKey) {
-    if (routingKey != null && !routingKey.isEmpty()) {
-      span.setAttribute(SemConv.MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, routingKey);
-    }
-  }
-
   private static void setMessageAttributes(Span span, Message message) {
     MessageProperties props = message.getMessageProperties();
-    String messageId = props.getMessageId();
-    if (messageId != null) {
-      span.setAttribute(SemConv.MESSAGING_MESSAGE_ID, messageId);
-    }
-    String correlationId = props.getCorrelationId();
-    if (correlationId != null) {
-      span.setAttribute(SemConv.MESSAGING_MESSAGE_CONVERSATION_ID, correlationId);
-    }
     byte[] body = message.getBody();
-    if (body != null) {
-      span.setAttribute(SemConv.MESSAGING_MESSAGE_BODY_SIZE, (long) body.length);
-    }
-  }
-
-  /** {@code {exchange}:{routing key}}, the non-empty one alone, or {@code amq.default}. */
-  static String publishDestination(String exchange, String routingKey) {
-    boolean hasExchange = exchange != null && !exchange.isEmpty();
-    boolean hasKey = routingKey != null && !routingKey.isEmpty();
-    if (hasExchange && hasKey) {
-      return exchange + ':' + routingKey;
-    }
-    if (hasExchange) {
-      return exchange;
-    }
-    return hasKey ? routingKey : DEFAULT_EXCHANGE;
-  }
-
-  /**
-   * {@code {exchange}:{routing key}:{queue}} without the empty parts, and without the queue when
-   * it equals the routing key; {@code amq.default} when nothing is left.
-   */
-  static String receiveDestination(String exchange, String routingKey, String queue) {
-    boolean hasExchange = exchange != null && !exchange.isEmpty();
-    boolean hasKey = routingKey != null && !routingKey.isEmpty();
-    boolean hasQueue = queue != null && !queue.isEmpty() && !(hasKey && queue.equals(routingKey));
-    StringBuilder sb = new StringBuilder();
-    if (hasExchange) {
-      sb.append(exchange);
-    }
-    if (hasKey) {
-      sb.append(sb.length() > 0 ? ":" : "").append(routingKey);
-    }
-    if (hasQueue) {
-      sb.append(sb.length() > 0 ? ":" : "").append(queue);
-    }
-    return sb.length() == 0 ? DEFAULT_EXCHANGE : sb.toString();
+    AmqpConventions.setMessageAttributes(
+        span, props.getMessageId(), props.getCorrelationId(), body == null ? -1 : body.length);
   }
 }
