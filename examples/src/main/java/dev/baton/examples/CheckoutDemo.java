@@ -131,6 +131,7 @@ public final class CheckoutDemo {
           ok = options.fail ? failedOrder(app, collector) : shippedOrder(app, collector);
         }
         ok &= show(collector.spans(), logs);
+        DemoMetrics.print(telemetry.metrics(), out);
       } finally {
         telemetry.close();
       }

@@ -32,7 +32,8 @@ import java.util.logging.Logger;
  *
  * <p>The demo's defaults, which the variables override: no exporter unless an OTLP endpoint is
  * set; OTLP over {@code http/protobuf} (port 4318), the protocol the OTLP specification
- * recommends; no metrics and no log export (the demo makes neither).
+ * recommends; no log export; metrics are read in process and printed by the demo (no metrics
+ * exporter).
  */
 final class DemoTelemetry implements AutoCloseable {
 
@@ -45,6 +46,7 @@ final class DemoTelemetry implements AutoCloseable {
   private static final Logger SDK_LOG = Logger.getLogger("io.opentelemetry");
 
   private final Map<String, OpenTelemetrySdk> sdks = new LinkedHashMap<>();
+  private final Map<String, DemoMetrics> metrics = new LinkedHashMap<>();
   private final Clock clock = new OneClock();
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -73,6 +75,8 @@ final class DemoTelemetry implements AutoCloseable {
   }
 
   private OpenTelemetrySdk build(String service, SpanCollector collector) {
+    DemoMetrics reader = new DemoMetrics();
+    metrics.put(service, reader);
     return AutoConfiguredOpenTelemetrySdk.builder()
         .addPropertiesSupplier(() -> Map.of(
             PROTOCOL, "http/protobuf",
@@ -84,6 +88,7 @@ final class DemoTelemetry implements AutoCloseable {
         .addTracerProviderCustomizer((builder, config) -> builder
             .setClock(clock)
             .addSpanProcessor(SimpleSpanProcessor.create(collector)))
+        .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(reader))
         .addSpanExporterCustomizer(this::counting)
         .disableShutdownHook()
         .build()
@@ -112,6 +117,11 @@ final class DemoTelemetry implements AutoCloseable {
   /** The service's OpenTelemetry. */
   OpenTelemetry of(String service) {
     return sdks.get(service);
+  }
+
+  /** Each service's metrics so far; read before {@link #close()}. */
+  Map<String, DemoMetrics> metrics() {
+    return metrics;
   }
 
   /** Where spans go besides the demo's own view, e.g. {@code OTLP at http://...}; null if nowhere. */

@@ -47,6 +47,9 @@ class CheckoutDemoIT {
           + "(\\d+\\.\\d+ m?s) +\\|([#X ]{40})\\|(.*)$");
   private static final Pattern HEADER = Pattern.compile(
       "^trace ([0-9a-f]{32}) +(\\d+) spans, (\\d+) services \\(([^)]*)\\), \\d+\\.\\d+ m?s$");
+  // instrument, service, count (a histogram's: "n x mean ms"), attributes
+  private static final Pattern METRIC = Pattern.compile(
+      "   ((?:messaging|rpc|baton)\\.\\S+)\\s+(\\S+)\\s+(\\d+)(?: x [0-9.]+ ms)?\\s+\\S.*");
   private static final Pattern PAGE = Pattern.compile("web page \\(opens offline\\): (file:\\S+)");
   private static final String[] OTEL_PROPERTIES =
       {"otel.exporter.otlp.endpoint", "otel.exporter.otlp.protocol"};
@@ -108,6 +111,26 @@ class CheckoutDemoIT {
     assertThat(out).anyMatch(line -> line.contains("messaging.kafka.offset="))
         .anyMatch(line -> line.contains("messaging.rabbitmq.destination.routing_key=order.shipped"))
         .anyMatch(line -> line.contains("rpc.response.status_code=OK"));
+
+    // the metrics section: every instrument once, in the service that recorded it
+    assertThat(out.stream().map(METRIC::matcher).filter(Matcher::matches)
+        .map(m -> m.group(1) + " " + m.group(2) + " " + m.group(3)).toList())
+        .containsExactlyInAnyOrder(
+            "messaging.client.operation.duration checkout 1",
+            "messaging.client.sent.messages checkout 1",
+            "rpc.client.call.duration checkout 1",
+            "rpc.server.call.duration checkout 1",
+            "rpc.server.call.duration inventory 1",
+            "baton.messaging.wait.duration fulfilment-worker 1",
+            "messaging.client.consumed.messages fulfilment-worker 1",
+            "messaging.client.operation.duration fulfilment-worker 1",
+            "messaging.client.sent.messages fulfilment-worker 1",
+            "messaging.process.duration fulfilment-worker 1",
+            "messaging.client.consumed.messages notifier 1",
+            "messaging.process.duration notifier 1");
+    assertThat(out).anyMatch(line -> line.startsWith("   messaging.client.sent.messages")
+        && line.contains("checkout") && line.endsWith(
+            "messaging.destination.name=" + topic + " messaging.operation.name=send"));
 
     // the services' log lines: every one carries a trace id, the order's lines this one
     List<ILoggingEvent> lines = serviceLines();
