@@ -1,46 +1,25 @@
 package dev.baton.amqp;
 
 import com.rabbitmq.client.LongString;
-import dev.baton.core.internal.HeaderCarrier;
-import java.util.Collections;
-import java.util.Map;
+import dev.baton.core.internal.MapHeaderCarrier;
 
 /**
- * The AMQP headers table as a {@link HeaderCarrier}. The table is a map, so a name appears at most
- * once. Incoming values arrive from amqp-client as {@link LongString}, which this adapter hands to
- * the core as its raw bytes; {@code String} and {@code byte[]} values (a table built by the
+ * The AMQP headers table as a carrier. The table is a map, so a name appears at most once.
+ * Incoming values arrive from amqp-client as {@link LongString}, which this adapter hands to the
+ * core as its raw bytes; {@code String} and {@code byte[]} values (a table built by the
  * application, or by another client) pass as they are. Every other type and {@code null} reach the
  * core unchanged, which treats them as absent. Values written are {@code String}: every AMQP client
  * in every language reads a string header. Stateless.
  */
-final class AmqpHeaders implements HeaderCarrier<Map<String, Object>> {
+final class AmqpHeaders extends MapHeaderCarrier {
 
   static final AmqpHeaders INSTANCE = new AmqpHeaders();
 
   private AmqpHeaders() {}
 
   @Override
-  public Iterable<String> keys(Map<String, Object> headers) {
-    return headers.keySet();
-  }
-
-  @Override
-  public Iterable<?> fields(Map<String, Object> headers, String key) {
-    Object value = headers.get(key);
-    return value == null ? Collections.emptyList() : Collections.singletonList(value);
-  }
-
-  @Override
   public Object valueOf(Object field) {
     // LongString.getBytes() returns the bytes as received: the core decodes them strictly.
     return field instanceof LongString ? ((LongString) field).getBytes() : field;
-  }
-
-  @Override
-  public void replace(Map<String, Object> headers, String key, String value) {
-    headers.remove(key);
-    if (value != null) {
-      headers.put(key, value);
-    }
   }
 }

@@ -6,6 +6,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.ProcessingScope;
 import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.MessagingMetrics;
 import dev.baton.core.internal.ProcessScope;
 import dev.baton.core.internal.Propagation;
 import dev.baton.core.internal.SemConv;
@@ -69,11 +70,14 @@ final class AmqpSpans {
     final BatonTracing baton;
     final Tracer tracer;
     final Propagation<Map<String, Object>> propagation;
+    /** {@code null} when no metric is recorded. */
+    final MessagingMetrics metrics;
 
     Instruments(BatonTracing baton) {
       this.baton = baton;
       this.tracer = Spans.tracer(baton, INSTRUMENTATION_SCOPE);
       this.propagation = Propagation.of(baton, AmqpHeaders.INSTANCE);
+      this.metrics = AmqpMetrics.create(baton);
     }
   }
 
@@ -94,6 +98,11 @@ final class AmqpSpans {
 
   Propagation<Map<String, Object>> propagation() {
     return instruments().propagation;
+  }
+
+  /** The metrics of the settings in effect, or {@code null} when none is recorded. */
+  MessagingMetrics metrics() {
+    return instruments().metrics;
   }
 
   /**
@@ -401,6 +410,8 @@ final class AmqpSpans {
             body == null ? -1 : body.length,
             endpoint,
             null);
-    return ProcessScope.open(context, Span.fromContext(context));
+    return ProcessScope.open(context, Span.fromContext(context),
+        AmqpMetrics.startProcess(metrics(), AmqpMetrics.queue(queue, queueFlags),
+            response.getProps()));
   }
 }

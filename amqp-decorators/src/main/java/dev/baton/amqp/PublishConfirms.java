@@ -3,6 +3,7 @@ package dev.baton.amqp;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.baton.core.internal.MessagingMetrics;
 import dev.baton.core.internal.PendingSpans;
 import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
@@ -105,6 +106,9 @@ final class PublishConfirms implements ConfirmListener, ShutdownListener {
     }
     if (errorType != null) {
       Spans.markError(span, errorType, description);
+    }
+    if (!ERROR_CLOSED.equals(errorType)) {
+      MessagingMetrics.answered(span); // an ack or a nack: the broker's answer
     }
     span.end();
   }

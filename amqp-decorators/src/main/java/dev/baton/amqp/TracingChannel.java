@@ -8,6 +8,8 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.RecoverableChannel;
 import com.rabbitmq.client.WriteListener;
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.MessagingMetrics;
+import dev.baton.core.internal.OperationTimer;
 import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -91,7 +93,8 @@ sealed class TracingChannel extends RoutingChannel permits RecoverableTracingCha
     try {
       Context parent = Context.current();
       long size = body != null ? body.length : buffer != null ? buffer.remaining() : -1;
-      span = spans.startPublish(parent, exchange, routingKey, props, size, endpoint);
+      span = AmqpMetrics.timePublish(spans.metrics(),
+          spans.startPublish(parent, exchange, routingKey, props, size, endpoint), exchange);
       traced = withContext(parent.with(span), props);
       if (spans.endPublishOnConfirm) {
         seqNo = delegate.getNextPublishSeqNo(); // 0 unless confirms are on
@@ -115,11 +118,13 @@ sealed class TracingChannel extends RoutingChannel permits RecoverableTracingCha
     } catch (Throwable t) {
       if (span != null && (waiting == null || waiting.untrack(seqNo) != null)) {
         Spans.recordException(span, t);
+        MessagingMetrics.answered(span);
         span.end();
       }
       throw t;
     }
     if (span != null && waiting == null) {
+      MessagingMetrics.answered(span);
       span.end();
     }
   }
@@ -221,14 +226,17 @@ sealed class TracingChannel extends RoutingChannel permits RecoverableTracingCha
       Faults.report("amqp get span", e);
       return delegate.basicGet(queue, autoAck);
     }
+    OperationTimer timer = AmqpMetrics.startGet(spans.metrics(), queue, queueFlags);
     GetResponse response;
     try {
       response = delegate.basicGet(queue, autoAck);
     } catch (Throwable t) {
       Spans.recordException(span, t);
       span.end();
+      AmqpMetrics.endGet(spans.metrics(), timer, queue, queueFlags, false, t);
       throw t;
     }
+    AmqpMetrics.endGet(spans.metrics(), timer, queue, queueFlags, response != null, null);
     if (response == null) {
       span.end(); // an empty queue: the span says so by carrying no message attributes
       return null;

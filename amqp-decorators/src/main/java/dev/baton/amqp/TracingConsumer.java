@@ -67,7 +67,8 @@ final class TracingConsumer implements Consumer {
       delegate.handleDelivery(consumerTag, envelope, properties, body);
       return;
     }
-    ProcessScope scope = ProcessScope.open(context, Span.fromContext(context));
+    ProcessScope scope = ProcessScope.open(context, Span.fromContext(context),
+        AmqpMetrics.delivered(spans.metrics(), queue, queueFlags, properties));
     try {
       delegate.handleDelivery(consumerTag, envelope, properties, body);
     } catch (Throwable t) {

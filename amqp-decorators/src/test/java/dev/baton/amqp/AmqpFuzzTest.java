@@ -2,6 +2,9 @@ package dev.baton.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.fuzz.Entropy;
+import dev.baton.testing.fuzz.FuzzRuns;
+import dev.baton.testing.fuzz.W3CFuzz;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.rabbitmq.client.AMQP;

@@ -1,6 +1,8 @@
 package dev.baton.testing;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -8,6 +10,13 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.PointData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
@@ -18,13 +27,17 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenTelemetry SDK that keeps every ended span in memory, for tests that assert on the spans
  * Baton (or the code under test) makes. It also counts spans started and ended, so a test can
- * check that nothing was left open.
+ * check that nothing was left open, and has a metric reader: {@link #metrics()},
+ * {@link #counter(String, Attributes)} and {@link #histogram(String, Attributes)} read the
+ * metrics recorded so far (cumulative since the SDK was built; {@link #reset()} leaves them).
  *
  * <pre>{@code
  * try (InMemoryTelemetry telemetry = InMemoryTelemetry.create()) {
@@ -43,22 +56,36 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InMemoryTelemetry implements AutoCloseable {
 
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final InMemoryMetricReader metricReader = InMemoryMetricReader.create();
+  // One meter provider for the main SDK and every service(name) SDK, so one reader sees all
+  // their metrics; closed once, with the main SDK.
+  private final SdkMeterProvider meterProvider =
+      SdkMeterProvider.builder().registerMetricReader(metricReader).build();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong ended = new AtomicLong();
   private final OpenTelemetrySdk sdk;
+  private final TextMapPropagator propagator;
+  private final Map<String, OpenTelemetrySdk> services = new ConcurrentHashMap<>();
 
   private InMemoryTelemetry(TextMapPropagator propagator) {
-    this.sdk =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(new Counting())
-                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                    .build())
-            .setPropagators(ContextPropagators.create(propagator))
-            .build();
+    this.propagator = propagator;
+    this.sdk = build(Resource.getDefault());
+  }
+
+  private OpenTelemetrySdk build(Resource resource) {
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(
+            SdkTracerProvider.builder()
+                .setResource(resource)
+                .addSpanProcessor(new Counting())
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .build())
+        .setMeterProvider(meterProvider)
+        .setPropagators(ContextPropagators.create(propagator))
+        .build();
   }
 
   /**
@@ -89,6 +116,23 @@ public final class InMemoryTelemetry implements AutoCloseable {
    */
   public OpenTelemetry openTelemetry() {
     return sdk;
+  }
+
+  /**
+   * Returns an SDK of its own for one service, whose resource's {@code service.name} is {@code
+   * serviceName}, recording into this instance: for a test that runs several services in one JVM
+   * and checks which service made each span ({@code span.getResource()}). Same propagators and
+   * sampling as {@link #openTelemetry()}; its spans count in {@link #openSpans()}. One SDK per
+   * name, closed by {@link #close()}. Thread-safe.
+   *
+   * @param serviceName the {@code service.name} of the service
+   * @return the service's SDK
+   * @since 0.1.0
+   */
+  public OpenTelemetry service(String serviceName) {
+    Objects.requireNonNull(serviceName, "serviceName == null");
+    return services.computeIfAbsent(serviceName, name -> build(
+        Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, name)))));
   }
 
   /**
@@ -277,6 +321,90 @@ public final class InMemoryTelemetry implements AutoCloseable {
     return started.get();
   }
 
+  /**
+   * Returns every metric recorded so far, cumulative since this SDK was built.
+   *
+   * @return a snapshot
+   */
+  public List<MetricData> metrics() {
+    return new ArrayList<>(metricReader.collectAllMetrics());
+  }
+
+  /**
+   * Returns the points of the metric named {@code name}, in no particular order.
+   *
+   * @param name the metric name, e.g. {@code messaging.client.sent.messages}
+   * @return the points; empty when nothing was recorded under that name
+   */
+  public List<PointData> points(String name) {
+    List<PointData> out = new ArrayList<>();
+    for (MetricData m : metrics()) {
+      if (m.getName().equals(name)) {
+        out.addAll(m.getData().getPoints());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the attribute sets the metric named {@code name} was recorded with: its series.
+   *
+   * @param name the metric name
+   * @return one entry per point
+   */
+  public List<Attributes> attributeSets(String name) {
+    List<Attributes> out = new ArrayList<>();
+    for (PointData p : points(name)) {
+      out.add(p.getAttributes());
+    }
+    return out;
+  }
+
+  /**
+   * Returns the value of the counter {@code name} for exactly these attributes.
+   *
+   * @param name the counter's name
+   * @param attributes the point's attributes, all of them
+   * @return the value; 0 when no such point was recorded
+   * @throws AssertionError when {@code name} is not a long counter
+   */
+  public long counter(String name, Attributes attributes) {
+    PointData p = point(name, attributes);
+    if (p == null) {
+      return 0;
+    }
+    if (!(p instanceof LongPointData)) {
+      throw new AssertionError(name + " is not a long counter: " + p);
+    }
+    return ((LongPointData) p).getValue();
+  }
+
+  /**
+   * Returns the histogram point of {@code name} for exactly these attributes.
+   *
+   * @param name the histogram's name
+   * @param attributes the point's attributes, all of them
+   * @return the point (count, sum, min, max, buckets)
+   * @throws AssertionError when no such point was recorded, naming the sets that were
+   */
+  public HistogramPointData histogram(String name, Attributes attributes) {
+    PointData p = point(name, attributes);
+    if (!(p instanceof HistogramPointData)) {
+      throw new AssertionError("no histogram point " + name + " " + attributes + "; recorded: "
+          + attributeSets(name));
+    }
+    return (HistogramPointData) p;
+  }
+
+  private PointData point(String name, Attributes attributes) {
+    for (PointData p : points(name)) {
+      if (p.getAttributes().equals(attributes)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
   /** Forgets every ended span and resets the counters. */
   public void reset() {
     exporter.reset();
@@ -284,9 +412,10 @@ public final class InMemoryTelemetry implements AutoCloseable {
     ended.set(0);
   }
 
-  /** Shuts the SDK down. */
+  /** Shuts the SDK down, and those of {@link #service(String)}; the ended spans are forgotten. */
   @Override
   public void close() {
+    services.values().forEach(service -> service.getSdkTracerProvider().close());
     sdk.close();
   }
 

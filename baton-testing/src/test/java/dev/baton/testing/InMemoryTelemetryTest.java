@@ -2,10 +2,14 @@ package dev.baton.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +81,27 @@ class InMemoryTelemetryTest {
           .hasMessageContaining("got none");
       tracer.spanBuilder("c").setSpanKind(SpanKind.SERVER).startSpan().end();
       assertThatThrownBy(() -> telemetry.only(SpanKind.SERVER)).isInstanceOf(AssertionError.class);
+    }
+  }
+
+  @Test
+  void eachServiceRecordsIntoTheSameSpansUnderItsOwnName() {
+    try (InMemoryTelemetry telemetry = InMemoryTelemetry.create()) {
+      assertThat(telemetry.service("checkout")).isSameAs(telemetry.service("checkout"));
+      Span open = telemetry.service("checkout").getTracer("test").spanBuilder("place").startSpan();
+      telemetry.service("inventory").getTracer("test").spanBuilder("reserve").startSpan().end();
+      telemetry.openTelemetry().getTracer("test").spanBuilder("main").startSpan().end();
+
+      assertThat(telemetry.openSpans()).isEqualTo(1);
+      open.end();
+      AttributeKey<String> serviceName = AttributeKey.stringKey("service.name");
+      assertThat(telemetry.spans()).extracting(SpanData::getName, s -> s.getResource().getAttribute(serviceName))
+          .containsExactly(
+              tuple("reserve", "inventory"),
+              tuple("main", Resource.getDefault().getAttribute(serviceName)),
+              tuple("place", "checkout"));
+      assertThatThrownBy(() -> telemetry.service(null)).isInstanceOf(NullPointerException.class)
+          .hasMessage("serviceName == null");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.baton.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.fuzz.W3CFuzz;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,16 @@ class PublicApiTest {
             "dev.baton.testing.LocalRabbitMq",
             "dev.baton.testing.PublicTypes");
     assertThat(PublicTypes.notListedIn(Path.of("README.md"), InMemoryTelemetry.class)).isEmpty();
+  }
+
+  @Test
+  void fuzzPackageTypes() {
+    assertThat(PublicTypes.of(W3CFuzz.class))
+        .containsExactly(
+            "dev.baton.testing.fuzz.Entropy",
+            "dev.baton.testing.fuzz.FuzzRuns",
+            "dev.baton.testing.fuzz.W3CFuzz");
+    assertThat(PublicTypes.notListedIn(Path.of("README.md"), W3CFuzz.class)).isEmpty();
   }
 
   @Test

@@ -113,14 +113,19 @@ final class DemoBrokers implements AutoCloseable {
   /** Stops what was started here, newest first. Idempotent. */
   @Override
   public synchronized void close() {
-    for (int i = started.size() - 1; i >= 0; i--) {
+    stop(started);
+  }
+
+  /** Stops {@code brokers}, newest first, and empties the list; a failure is printed, not thrown. */
+  static void stop(List<AutoCloseable> brokers) {
+    for (int i = brokers.size() - 1; i >= 0; i--) {
       try {
-        started.get(i).close();
+        brokers.get(i).close();
       } catch (Exception e) {
         System.err.println("stopping a broker failed: " + e);
       }
     }
-    started.clear();
+    brokers.clear();
   }
 
   /**

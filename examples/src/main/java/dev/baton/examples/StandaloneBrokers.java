@@ -42,7 +42,7 @@ public final class StandaloneBrokers {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println();
       System.out.println("== stopping the brokers");
-      stop(brokers);
+      DemoBrokers.stop(brokers);
       System.out.println("== stopped; their data is deleted");
       stopped.countDown();
     }, "brokers-stop"));
@@ -98,7 +98,7 @@ public final class StandaloneBrokers {
     } catch (DemoFailure e) {
       out.println();
       out.println("error: " + e.getMessage());
-      stop(started);
+      DemoBrokers.stop(started);
       return e.getMessage().startsWith("unknown option") || e.getMessage().contains("needs a port")
           ? 2 : 1;
     }
@@ -114,16 +114,5 @@ public final class StandaloneBrokers {
     } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
       throw new DemoFailure(words[i - 1] + " needs a port from 1 to 65535\n" + USAGE);
     }
-  }
-
-  static void stop(List<AutoCloseable> brokers) {
-    for (int i = brokers.size() - 1; i >= 0; i--) {
-      try {
-        brokers.get(i).close();
-      } catch (Exception e) {
-        System.err.println("stopping a broker failed: " + e);
-      }
-    }
-    brokers.clear();
   }
 }

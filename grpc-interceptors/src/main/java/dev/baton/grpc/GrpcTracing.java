@@ -3,6 +3,7 @@ package dev.baton.grpc;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.internal.ConfigReader;
 import dev.baton.core.internal.Propagation;
+import dev.baton.core.internal.RpcMetrics;
 import dev.baton.core.internal.Spans;
 import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
@@ -72,7 +73,7 @@ public final class GrpcTracing {
    */
   public static final String CAPTURE_METADATA = "baton.grpc.metadata.capture";
 
-  private static final String SCOPE = "dev.baton.grpc";
+  static final String SCOPE = "dev.baton.grpc";
 
   private final BatonTracing baton;
   /**
@@ -211,11 +212,14 @@ public final class GrpcTracing {
     final BatonTracing baton;
     final Tracer tracer;
     final Propagation<Metadata> propagation;
+    /** {@code null} when no metric is recorded. */
+    final RpcMetrics metrics;
 
     Instruments(BatonTracing baton) {
       this.baton = baton;
       this.tracer = Spans.tracer(baton, SCOPE);
       this.propagation = Propagation.of(baton, new MetadataCarrier(baton.propagator().fields()));
+      this.metrics = GrpcMetrics.create(baton);
     }
   }
 
@@ -236,6 +240,11 @@ public final class GrpcTracing {
 
   Propagation<Metadata> propagation() {
     return instruments().propagation;
+  }
+
+  /** The call-duration histograms of the settings in effect, or {@code null}. */
+  RpcMetrics metrics() {
+    return instruments().metrics;
   }
 
   boolean messageEvents() {

@@ -41,6 +41,10 @@ final class TracingClientCall<ReqT, RespT>
   private Context spanContext;
   private long sent;
   private long received;
+  /** When {@code start} was called, for {@code rpc.client.call.duration}. */
+  private long startNanos;
+  /** What {@code start} threw, if it did. */
+  private volatile Throwable startFailure;
 
   TracingClientCall(
       ClientCall<ReqT, RespT> delegate,
@@ -58,6 +62,7 @@ final class TracingClientCall<ReqT, RespT>
 
   @Override
   public void start(Listener<RespT> responseListener, Metadata headers) {
+    startNanos = System.nanoTime();
     Span s = startSpan(headers);
     span = s;
     ending = new SpanEnd(s);
@@ -68,6 +73,7 @@ final class TracingClientCall<ReqT, RespT>
     } catch (Throwable t) {
       // Thrown synchronously: gRPC will not call the listener, so the span ends here.
       Spans.recordException(s, t);
+      startFailure = t;
       end(null);
       throw t;
     }
@@ -145,6 +151,8 @@ final class TracingClientCall<ReqT, RespT>
     } catch (RuntimeException e) {
       Faults.report("grpc client status", e);
     } finally {
+      GrpcMetrics.client(tracing.metrics(), startNanos, method.getFullMethodName(), status,
+          startFailure);
       s.end();
     }
   }

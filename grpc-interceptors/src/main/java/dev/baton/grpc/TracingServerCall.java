@@ -1,6 +1,7 @@
 package dev.baton.grpc;
 
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.RpcMetrics;
 import dev.baton.core.internal.SpanEnd;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall;
@@ -41,9 +42,14 @@ final class TracingServerCall<ReqT, RespT>
   private volatile Throwable thrown;
   private long sent;
   private long received;
+  /** {@code rpc.server.call.duration}; {@code null} when not recorded. */
+  private final RpcMetrics metrics;
+  private final long startNanos = System.nanoTime();
 
-  TracingServerCall(ServerCall<ReqT, RespT> delegate, Span span, boolean messageEvents) {
+  TracingServerCall(
+      ServerCall<ReqT, RespT> delegate, Span span, boolean messageEvents, RpcMetrics metrics) {
     super(delegate);
+    this.metrics = metrics;
     this.span = span;
     this.ending = new SpanEnd(span);
     this.messageEvents =
@@ -166,6 +172,8 @@ final class TracingServerCall<ReqT, RespT>
     } catch (RuntimeException e) {
       Faults.report("grpc server status", e);
     } finally {
+      GrpcMetrics.server(
+          metrics, startNanos, getMethodDescriptor().getFullMethodName(), code);
       span.end();
     }
   }

@@ -54,7 +54,7 @@ final class TracingServerInterceptor implements ServerInterceptor {
     }
 
     TracingServerCall<ReqT, RespT> tracingCall =
-        new TracingServerCall<>(call, span, tracing.messageEvents());
+        new TracingServerCall<>(call, span, tracing.messageEvents(), tracing.metrics());
     ServerCall.Listener<ReqT> listener;
     try (Scope ignored = context.makeCurrent()) {
       listener = next.startCall(tracingCall, headers);

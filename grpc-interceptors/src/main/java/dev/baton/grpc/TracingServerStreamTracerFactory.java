@@ -108,6 +108,8 @@ final class TracingServerStreamTracerFactory extends ServerStreamTracer.Factory 
       } finally {
         span.end(endEpochNanos, TimeUnit.NANOSECONDS);
       }
+      GrpcMetrics.server(
+          tracing.metrics(), startNanoTime, SemConv.RPC_METHOD_OTHER, status.getCode());
     }
   }
 }

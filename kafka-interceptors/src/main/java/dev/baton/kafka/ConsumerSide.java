@@ -76,6 +76,7 @@ final class ConsumerSide {
       if (polledBy == null) {
         polledBy = identity;
         identity.polled(records);
+        KafkaMetrics.consumed(tracing.metrics(), records, groupId);
         if (tracing.settings().receiveSpans) {
           receiveSpans(records);
         }

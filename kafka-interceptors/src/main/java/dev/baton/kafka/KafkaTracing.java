@@ -6,6 +6,7 @@ import dev.baton.core.ProcessingScope;
 import dev.baton.core.internal.ConfigReader;
 import dev.baton.core.internal.Faults;
 import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.MessagingMetrics;
 import dev.baton.core.internal.ProcessScope;
 import dev.baton.core.internal.Propagation;
 import dev.baton.core.internal.SemConv;
@@ -101,11 +102,14 @@ public final class KafkaTracing {
     final BatonTracing baton;
     final Tracer tracer;
     final Propagation<Headers> propagation;
+    /** {@code null} when no metric is recorded. */
+    final MessagingMetrics metrics;
 
     Instruments(BatonTracing baton) {
       this.baton = baton;
       this.tracer = Spans.tracer(baton, SCOPE);
       this.propagation = Propagation.of(baton, KafkaHeadersCarrier.INSTANCE);
+      this.metrics = KafkaMetrics.create(baton);
     }
   }
 
@@ -305,8 +309,10 @@ public final class KafkaTracing {
   public ProcessingScope startProcessing(ConsumerRecord<?, ?> record) {
     Objects.requireNonNull(record, "record == null");
     try {
-      Context context = processContext(record, Context.current(), ConsumerIdentities.of(record));
-      return ProcessScope.open(context, Span.fromContext(context));
+      ConsumerIdentities.Consumer consumer = ConsumerIdentities.of(record);
+      Context context = processContext(record, Context.current(), consumer);
+      return ProcessScope.open(context, Span.fromContext(context),
+          KafkaMetrics.startProcess(metrics(), record, consumer));
     } catch (RuntimeException e) {
       Faults.report("kafka startProcessing", e);
       return ProcessScope.noop();
@@ -376,6 +382,11 @@ public final class KafkaTracing {
 
   Tracer tracer() {
     return instruments().tracer;
+  }
+
+  /** The metrics of the settings in effect, or {@code null} when none is recorded. */
+  MessagingMetrics metrics() {
+    return instruments().metrics;
   }
 
   Propagation<Headers> propagation() {

@@ -1,6 +1,7 @@
 package dev.baton.kafka;
 
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.OperationTimer;
 import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -135,7 +136,8 @@ final class TracedRecords<K, V> extends ConsumerRecords<K, V> {
   OpenRecord open(ConsumerRecord<K, V> record) {
     try {
       Context context = side.tracing.processContext(record, base, polledBy);
-      return new OpenRecord(Span.fromContext(context), context, context.makeCurrent());
+      OperationTimer timer = KafkaMetrics.startProcess(side.tracing.metrics(), record, polledBy);
+      return new OpenRecord(Span.fromContext(context), context, context.makeCurrent(), timer);
     } catch (RuntimeException e) {
       Faults.report("kafka process span", e);
       return null;
@@ -151,17 +153,23 @@ final class TracedRecords<K, V> extends ConsumerRecords<K, V> {
     final Context context;
     final Scope scope;
     final Thread thread = Thread.currentThread();
+    /** {@code messaging.process.duration}; {@code null} when not measured. */
+    final OperationTimer timer;
     private volatile int ended;
 
-    OpenRecord(Span span, Context context, Scope scope) {
+    OpenRecord(Span span, Context context, Scope scope, OperationTimer timer) {
       this.span = span;
       this.context = context;
       this.scope = scope;
+      this.timer = timer;
     }
 
     /** Ends the span, once: the loop's thread and the consumer's next poll may both try. */
     void endSpan() {
       if (ENDED.compareAndSet(this, 0, 1)) {
+        if (timer != null) {
+          timer.end();
+        }
         span.end();
       }
     }
@@ -243,6 +251,9 @@ final class TracedRecords<K, V> extends ConsumerRecords<K, V> {
       OpenRecord current = OPEN.getAndSet(this, null);
       if (current != null) {
         Spans.recordException(current.span, error);
+        if (current.timer != null) {
+          current.timer.error(error);
+        }
         current.close();
       }
     }

@@ -1,6 +1,7 @@
 package dev.baton.kafka;
 
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.MessagingMetrics;
 import dev.baton.core.internal.SemConv;
 import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.trace.Span;
@@ -106,11 +107,12 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     try {
       ProducerRecord<Object, Object> out = writable(record);
       Context parent = Context.current();
-      span = startSend(tracing, record, clientId, parent);
+      span = KafkaMetrics.timeSend(tracing.metrics(), startSend(tracing, record, clientId, parent),
+          record.topic());
       tracing.propagation().inject(parent.with(span), out.headers());
       if (!endOnAck || inFlight.answers() == InFlightSpans.NO_HEADERS) {
         span.end();
-      } else if (!span.isRecording()) {
+      } else if (!span.isRecording() && !MessagingMetrics.isTimed(span)) {
         inFlight.untracked();
         span.end();
       } else {
@@ -259,6 +261,7 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     if (exception != null) {
       Spans.recordException(span, exception);
     }
+    MessagingMetrics.answered(span);
     span.end();
   }
 

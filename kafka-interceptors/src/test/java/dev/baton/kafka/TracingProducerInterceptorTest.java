@@ -3,8 +3,10 @@ package dev.baton.kafka;
 import static dev.baton.kafka.KafkaTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.core.BatonTracing;
 import dev.baton.core.internal.SemConv;
 import dev.baton.testing.InMemoryTelemetry;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -293,7 +295,8 @@ class TracingProducerInterceptorTest {
 
   @Test
   void anUnsampledSendMakesTheFirstTwoArgumentAckAmbiguous() {
-    TracingProducerInterceptor p = interceptor(Map.of());
+    // without metrics an unsampled send's span does not wait for the answer
+    TracingProducerInterceptor p = interceptor(Map.of(BatonTracing.METRICS_ENABLED, false));
     Span unsampled = Span.wrap(SpanContext.create(
         "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getDefault(),
         TraceState.getDefault()));
@@ -307,6 +310,28 @@ class TracingProducerInterceptorTest {
     assertThat(p.inFlightCount()).isZero();
     SpanData send = otel.only(SpanKind.PRODUCER);
     assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
+  }
+
+  @Test
+  void withMetricsAnUnsampledSendWaitsForItsAnswerToo() {
+    TracingProducerInterceptor p = interceptor(Map.of());
+    Span unsampled = Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getDefault(),
+        TraceState.getDefault()));
+    try (Scope ignored = unsampled.makeCurrent()) {
+      p.onSend(new ProducerRecord<>("orders", "not recorded"));
+    }
+    p.onSend(new ProducerRecord<>("orders", "recorded"));
+    assertThat(p.inFlightCount()).as("both sends are timed until their answer").isEqualTo(2);
+    p.onAcknowledgement(metadata("orders", 0, 11L), null);
+    assertThat(p.inFlightCount()).isZero();
+    SpanData send = otel.only(SpanKind.PRODUCER);
+    assertThat(send.getAttributes().get(SemConv.MESSAGING_KAFKA_OFFSET)).isNull();
+    // both counted; neither timed, since the answer could not be told apart
+    assertThat(otel.counter("messaging.client.sent.messages", Attributes.of(
+        SemConv.MESSAGING_SYSTEM, "kafka", SemConv.MESSAGING_OPERATION_NAME, "send",
+        SemConv.MESSAGING_DESTINATION_NAME, "orders"))).isEqualTo(2);
+    assertThat(otel.points("messaging.client.operation.duration")).isEmpty();
   }
 
   @Test

@@ -51,6 +51,34 @@ public final class BatonTracing {
    * when the first message passes.
    */
   public static final String OPEN_TELEMETRY = "baton.opentelemetry";
+  /**
+   * Whether Baton records metrics; default {@code true}. Metrics are recorded only when the
+   * {@code OpenTelemetry} instance has a meter provider that is not the no-op one (see
+   * {@code docs/metrics.md}).
+   */
+  public static final String METRICS_ENABLED = "baton.metrics.enabled";
+  /** {@code messaging.client.sent.messages} and {@code messaging.client.consumed.messages}; default {@code true}. */
+  public static final String METRICS_MESSAGES_ENABLED = "baton.metrics.messages.enabled";
+  /** {@code messaging.client.operation.duration}; default {@code true}. */
+  public static final String METRICS_OPERATION_DURATION_ENABLED =
+      "baton.metrics.operation.duration.enabled";
+  /** {@code messaging.process.duration}; default {@code true}. */
+  public static final String METRICS_PROCESS_DURATION_ENABLED =
+      "baton.metrics.process.duration.enabled";
+  /** {@code baton.messaging.wait.duration}, how long a message waited; default {@code true}. */
+  public static final String METRICS_WAIT_ENABLED = "baton.metrics.wait.enabled";
+  /** {@code rpc.client.call.duration} and {@code rpc.server.call.duration}; default {@code true}. */
+  public static final String METRICS_RPC_ENABLED = "baton.metrics.rpc.enabled";
+
+  /** The per-instrument switches, in the order of the bits of {@link #switches}. */
+  private static final List<String> METRIC_SWITCHES =
+      List.of(
+          METRICS_MESSAGES_ENABLED,
+          METRICS_OPERATION_DURATION_ENABLED,
+          METRICS_PROCESS_DURATION_ENABLED,
+          METRICS_WAIT_ENABLED,
+          METRICS_RPC_ENABLED);
+  private static final int ALL_METRICS = (1 << METRIC_SWITCHES.size()) - 1;
 
   static final int DEFAULT_HEADER_MAX_LENGTH = Settings.DEFAULT_HEADER_MAX_LENGTH;
   static final int MIN_HEADER_MAX_LENGTH = Settings.MIN_HEADER_MAX_LENGTH;
@@ -62,6 +90,9 @@ public final class BatonTracing {
   private final BaggageFilter outboundBaggage;
   private final int headerMaxLength;
   private final BatonPropagator propagator;
+  /** One bit per {@link #METRIC_SWITCHES} entry: the instruments' own switches. */
+  private final int switches;
+  private final boolean metricsEnabled;
 
   /** Built by {@link #builder()}: follows the global instance (see {@link #resolved()}). */
   private final boolean global;
@@ -70,7 +101,7 @@ public final class BatonTracing {
 
   private BatonTracing(Builder b) {
     this(b.openTelemetry, b.inboundPolicy, b.inboundBaggage, b.outboundBaggage, b.headerMaxLength,
-        b.global);
+        b.global, b.metricsEnabled, b.metrics);
   }
 
   private BatonTracing(
@@ -79,8 +110,12 @@ public final class BatonTracing {
       BaggageFilter inboundBaggage,
       BaggageFilter outboundBaggage,
       int headerMaxLength,
-      boolean global) {
+      boolean global,
+      boolean metricsEnabled,
+      int metrics) {
     this.openTelemetry = openTelemetry;
+    this.metricsEnabled = metricsEnabled;
+    this.switches = metrics;
     this.inboundPolicy = inboundPolicy;
     this.inboundBaggage = inboundBaggage;
     this.outboundBaggage = outboundBaggage;
@@ -142,6 +177,10 @@ public final class BatonTracing {
     map.put(BAGGAGE_INBOUND, inboundBaggage.toString());
     map.put(BAGGAGE_OUTBOUND, outboundBaggage.toString());
     map.put(HEADER_MAX_LENGTH, headerMaxLength);
+    map.put(METRICS_ENABLED, metricsEnabled);
+    for (String key : METRIC_SWITCHES) {
+      map.put(key, metricSwitchOn(key));
+    }
     return map;
   }
 
@@ -183,7 +222,7 @@ public final class BatonTracing {
       return this;
     }
     r = new BatonTracing(registered, inboundPolicy, inboundBaggage, outboundBaggage,
-        headerMaxLength, false);
+        headerMaxLength, false, metricsEnabled, switches);
     resolved = r;
     return r;
   }
@@ -210,6 +249,42 @@ public final class BatonTracing {
   }
 
   /**
+   * Returns whether Baton's metrics are on ({@value #METRICS_ENABLED}).
+   *
+   * @return whether metrics are wanted
+   */
+  public boolean metricsEnabled() {
+    return metricsEnabled;
+  }
+
+  /**
+   * Returns whether one of Baton's metrics is wanted: {@link #METRICS_ENABLED} and the
+   * instrument's own switch are both on. Whether it is then recorded also depends on the
+   * {@code OpenTelemetry} instance's meter provider (none is recorded on the no-op one).
+   *
+   * @param key one of the {@code METRICS_*_ENABLED} keys
+   * @return whether the instrument is wanted
+   * @throws IllegalArgumentException for any other key
+   */
+  public boolean metricEnabled(String key) {
+    int b = bit(key);
+    return metricsEnabled && (switches & b) != 0;
+  }
+
+  /** The instrument's own switch, whatever {@link #METRICS_ENABLED} says (for {@link #config()}). */
+  private boolean metricSwitchOn(String key) {
+    return (switches & bit(key)) != 0;
+  }
+
+  private static int bit(String key) {
+    int i = METRIC_SWITCHES.indexOf(key);
+    if (i < 0) {
+      throw new IllegalArgumentException("not a metric switch: " + key + "; one of " + METRIC_SWITCHES);
+    }
+    return 1 << i;
+  }
+
+  /**
    * Returns the largest header value Baton reads.
    *
    * @return the cap, in UTF-8 bytes
@@ -221,7 +296,8 @@ public final class BatonTracing {
   @Override
   public String toString() {
     return "BatonTracing{" + (global ? "global, " : "") + "inboundPolicy=" + inboundPolicy + ", inboundBaggage=" + inboundBaggage
-        + ", outboundBaggage=" + outboundBaggage + ", headerMaxLength=" + headerMaxLength + "}";
+        + ", outboundBaggage=" + outboundBaggage + ", headerMaxLength=" + headerMaxLength
+        + ", metrics=" + (metricsEnabled ? Integer.toBinaryString(switches) : "off") + "}";
   }
 
   /**
@@ -236,6 +312,8 @@ public final class BatonTracing {
     private BaggageFilter inboundBaggage = BaggageFilter.ALL;
     private BaggageFilter outboundBaggage = BaggageFilter.ALL;
     private int headerMaxLength = DEFAULT_HEADER_MAX_LENGTH;
+    private boolean metricsEnabled = true;
+    private int metrics = ALL_METRICS;
 
     private Builder(OpenTelemetry openTelemetry) {
       this(openTelemetry, false);
@@ -295,6 +373,32 @@ public final class BatonTracing {
                 + MAX_HEADER_MAX_LENGTH + ": " + maxLength);
       }
       this.headerMaxLength = maxLength;
+      return this;
+    }
+
+    /**
+     * Turns all of Baton's metrics on or off ({@value #METRICS_ENABLED}); default on.
+     *
+     * @param enabled whether metrics are recorded
+     * @return this builder
+     */
+    public Builder metricsEnabled(boolean enabled) {
+      this.metricsEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Turns one group of instruments on or off; default on. Has an effect only while
+     * {@link #metricsEnabled(boolean)} is on.
+     *
+     * @param key one of the {@code METRICS_*_ENABLED} keys except {@value #METRICS_ENABLED}
+     * @param enabled whether those instruments are recorded
+     * @return this builder
+     * @throws IllegalArgumentException for any other key
+     */
+    public Builder metricEnabled(String key, boolean enabled) {
+      int b = bit(Objects.requireNonNull(key, "key == null"));
+      this.metrics = enabled ? metrics | b : metrics & ~b;
       return this;
     }
 

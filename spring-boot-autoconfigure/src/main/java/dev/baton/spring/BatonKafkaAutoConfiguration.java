@@ -4,7 +4,6 @@ import dev.baton.core.BatonTracing;
 import dev.baton.kafka.KafkaTracing;
 import dev.baton.kafka.TracingConsumerInterceptor;
 import dev.baton.kafka.TracingProducerInterceptor;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
@@ -61,13 +60,12 @@ final class BatonKafkaAutoConfiguration {
       if (backsOff(coexistence, TEMPLATE_OBSERVATION, "KafkaTemplate sends")) {
         return;
       }
-      Map<String, Object> props = kafkaTracing.producerProperties();
-      props.put(
-          ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
-          InterceptorClasses.append(
-              factory.getConfigurationProperties().get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG),
+      factory.updateConfigs(
+          InterceptorClasses.withInterceptor(
+              kafkaTracing.producerProperties(),
+              factory.getConfigurationProperties(),
+              ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
               TracingProducerInterceptor.class));
-      factory.updateConfigs(props);
       coexistence.info("kafka.producer", "Baton traces Kafka producers (send spans).");
     };
   }
@@ -79,29 +77,22 @@ final class BatonKafkaAutoConfiguration {
       if (backsOff(coexistence, LISTENER_OBSERVATION, "Kafka listeners")) {
         return;
       }
-      Map<String, Object> props = kafkaTracing.consumerProperties();
-      props.put(
-          ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
-          InterceptorClasses.append(
-              factory.getConfigurationProperties().get(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+      factory.updateConfigs(
+          InterceptorClasses.withInterceptor(
+              kafkaTracing.consumerProperties(),
+              factory.getConfigurationProperties(),
+              ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
               TracingConsumerInterceptor.class));
-      factory.updateConfigs(props);
     };
   }
 
   private static boolean backsOff(Coexistence coexistence, String observation, String what) {
-    if (coexistence.agentTraces(AGENT_NAMES)) {
-      coexistence.info("kafka.agent", AGENT_MESSAGE);
-      return true;
-    }
-    if (coexistence.observationEnabled(observation) && coexistence.micrometerTracing()) {
-      coexistence.info(
-          "kafka." + observation,
-          "Spring's Micrometer observation traces " + what + " (" + observation
-              + "=true, with a Micrometer tracer); Baton's interceptor is not added.");
-      return true;
-    }
-    return false;
+    return coexistence.backsOff(
+        AGENT_NAMES, "kafka.agent", AGENT_MESSAGE,
+        coexistence.observationEnabled(observation),
+        "kafka." + observation,
+        "Spring's Micrometer observation traces " + what + " (" + observation
+            + "=true, with a Micrometer tracer); Baton's interceptor is not added.");
   }
 
   @Bean

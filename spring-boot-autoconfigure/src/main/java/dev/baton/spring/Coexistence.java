@@ -93,6 +93,37 @@ final class Coexistence {
     return environment.getProperty(property, Boolean.class, false);
   }
 
+  /**
+   * Whether Baton backs off one template, container or factory because another tracer traces it:
+   * the Java agent (which instruments the whole transport) or Spring's observation with a
+   * Micrometer tracer. The reason is logged once at INFO, under {@code agentKey} or
+   * {@code observedKey}.
+   */
+  boolean backsOff(
+      String[] agentNames,
+      String agentKey,
+      String agentMessage,
+      boolean observationEnabled,
+      String observedKey,
+      String observedMessage) {
+    if (agentTraces(agentNames)) {
+      info(agentKey, agentMessage);
+      return true;
+    }
+    if (observationEnabled && micrometerTracing()) {
+      info(observedKey, observedMessage);
+      return true;
+    }
+    return false;
+  }
+
+  /** What {@link #backsOff} says about a listener container factory that Spring observes. */
+  static String listenersObserved(String beanName) {
+    return "Spring's Micrometer observation traces the listeners of '" + beanName
+        + "' (observation-enabled, with a Micrometer tracer); Baton does not add its"
+        + " process spans there.";
+  }
+
   /** Logs {@code message} at INFO the first time {@code key} is reported. */
   void info(String key, String message) {
     if (logged.add(key) && LOG.isInfoEnabled()) {

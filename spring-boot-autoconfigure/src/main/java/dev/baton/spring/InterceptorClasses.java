@@ -3,6 +3,7 @@ package dev.baton.spring;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adds a class to a Kafka client's {@code interceptor.classes} value without losing the
@@ -12,6 +13,20 @@ import java.util.List;
 final class InterceptorClasses {
 
   private InterceptorClasses() {}
+
+  /**
+   * The settings a Kafka client factory is updated with: Baton's {@code settings} for that client,
+   * plus {@code interceptor.classes} (under {@code key}) with {@code interceptor} appended to the
+   * factory's {@code configured} value.
+   */
+  static Map<String, Object> withInterceptor(
+      Map<String, Object> settings,
+      Map<String, Object> configured,
+      String key,
+      Class<?> interceptor) {
+    settings.put(key, append(configured.get(key), interceptor));
+    return settings;
+  }
 
   /** {@code existing} with {@code added} appended, or {@code existing} if it already names it. */
   static Object append(Object existing, Class<?> added) {

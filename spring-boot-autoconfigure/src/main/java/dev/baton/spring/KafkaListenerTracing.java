@@ -40,16 +40,11 @@ final class KafkaListenerTracing implements BeanPostProcessor {
     }
     AbstractKafkaListenerContainerFactory factory = (AbstractKafkaListenerContainerFactory) bean;
     Coexistence co = coexistence.getObject();
-    if (co.agentTraces(BatonKafkaAutoConfiguration.AGENT_NAMES)) {
-      co.info("kafka.agent", BatonKafkaAutoConfiguration.AGENT_MESSAGE);
-      return bean;
-    }
-    if (factory.getContainerProperties().isObservationEnabled() && co.micrometerTracing()) {
-      co.info(
-          "kafka.listener." + beanName,
-          "Spring's Micrometer observation traces the listeners of '" + beanName
-              + "' (observation-enabled, with a Micrometer tracer); Baton does not add its"
-              + " process spans there.");
+    if (co.backsOff(
+        BatonKafkaAutoConfiguration.AGENT_NAMES, "kafka.agent",
+        BatonKafkaAutoConfiguration.AGENT_MESSAGE,
+        factory.getContainerProperties().isObservationEnabled(),
+        "kafka.listener." + beanName, Coexistence.listenersObserved(beanName))) {
       return bean;
     }
     RecordInterceptor existing = factory.getRecordInterceptor();

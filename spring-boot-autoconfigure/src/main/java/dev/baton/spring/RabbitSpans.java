@@ -74,15 +74,7 @@ final class RabbitSpans {
     String queue = props.getConsumerQueue();
     String routingKey = props.getReceivedRoutingKey();
     String destination = receiveDestination(props.getReceivedExchange(), routingKey, queue);
-    SpanBuilder b =
-        Spans.messaging(
-            tracer,
-            SpanKind.CONSUMER,
-            SemConv.SYSTEM_RABBITMQ,
-            SemConv.OP_PROCESS,
-            "process",
-            queue == null || queue.isEmpty() ? destination : queue,
-            destination);
+    SpanBuilder b = process(queue == null || queue.isEmpty() ? destination : queue, destination);
     inbound.applyTo(b);
     Span span = b.startSpan();
     if (span.isRecording()) {
@@ -107,13 +99,7 @@ final class RabbitSpans {
       }
     }
     SpanBuilder b =
-        Spans.messaging(
-                tracer,
-                SpanKind.CONSUMER,
-                SemConv.SYSTEM_RABBITMQ,
-                SemConv.OP_PROCESS,
-                "process",
-                queue)
+        process(queue, queue)
             .setParent(parent)
             .setAttribute(SemConv.MESSAGING_BATCH_MESSAGE_COUNT, (long) messages.size());
     for (Object o : messages) {
@@ -128,6 +114,18 @@ final class RabbitSpans {
       }
     }
     return parent.with(b.startSpan());
+  }
+
+  /** A CONSUMER {@code process {spanDestination}} span builder, not started. */
+  private SpanBuilder process(String spanDestination, String destinationName) {
+    return Spans.messaging(
+        tracer,
+        SpanKind.CONSUMER,
+        SemConv.SYSTEM_RABBITMQ,
+        SemConv.OP_PROCESS,
+        "process",
+        spanDestination,
+        destinationName);
   }
 
   private static void setRoutingKey(Span span, String routingKey) {

@@ -66,15 +66,11 @@ final class RabbitTracing implements BeanPostProcessor, Ordered {
 
   private void trace(RabbitTemplate template, String beanName) {
     Coexistence co = coexistence.getObject();
-    if (co.agentTraces(AGENT_NAMES)) {
-      co.info("amqp.agent", AGENT_MESSAGE);
-      return;
-    }
-    if (observationEnabled(template) && co.micrometerTracing()) {
-      co.info(
-          "amqp.template." + beanName,
-          "Spring's Micrometer observation traces RabbitTemplate '" + beanName
-              + "' (observation-enabled, with a Micrometer tracer); Baton does not inject there.");
+    if (co.backsOff(
+        AGENT_NAMES, "amqp.agent", AGENT_MESSAGE, observationEnabled(template),
+        "amqp.template." + beanName,
+        "Spring's Micrometer observation traces RabbitTemplate '" + beanName
+            + "' (observation-enabled, with a Micrometer tracer); Baton does not inject there.")) {
       return;
     }
     if (template.getBeforePublishPostProcessors() != null) {
@@ -90,16 +86,9 @@ final class RabbitTracing implements BeanPostProcessor, Ordered {
 
   private void trace(AbstractRabbitListenerContainerFactory<?> factory, String beanName) {
     Coexistence co = coexistence.getObject();
-    if (co.agentTraces(AGENT_NAMES)) {
-      co.info("amqp.agent", AGENT_MESSAGE);
-      return;
-    }
-    if (observationEnabled(factory) && co.micrometerTracing()) {
-      co.info(
-          "amqp.listener." + beanName,
-          "Spring's Micrometer observation traces the listeners of '" + beanName
-              + "' (observation-enabled, with a Micrometer tracer); Baton does not add its"
-              + " process spans there.");
+    if (co.backsOff(
+        AGENT_NAMES, "amqp.agent", AGENT_MESSAGE, observationEnabled(factory),
+        "amqp.listener." + beanName, Coexistence.listenersObserved(beanName))) {
       return;
     }
     Advice[] chain = factory.getAdviceChain();

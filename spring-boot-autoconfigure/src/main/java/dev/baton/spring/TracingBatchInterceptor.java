@@ -32,7 +32,7 @@ final class TracingBatchInterceptor implements BatchInterceptor<Object, Object> 
 
   private final Tracer tracer;
   private final Propagation<Headers> propagation;
-  private final ThreadLocal<ProcessingScope> open = new ThreadLocal<>();
+  private final OpenScope open = new OpenScope();
 
   TracingBatchInterceptor(BatonTracing baton) {
     this.tracer = Spans.tracer(baton, SCOPE);
@@ -42,9 +42,9 @@ final class TracingBatchInterceptor implements BatchInterceptor<Object, Object> 
   @Override
   public ConsumerRecords<Object, Object> intercept(
       ConsumerRecords<Object, Object> records, Consumer<Object, Object> consumer) {
-    close();
+    open.close();
     if (records != null && !records.isEmpty()) {
-      open.set(start(records, consumer));
+      open.keep(start(records, consumer));
     }
     return records;
   }
@@ -100,29 +100,17 @@ final class TracingBatchInterceptor implements BatchInterceptor<Object, Object> 
 
   @Override
   public void success(ConsumerRecords<Object, Object> records, Consumer<Object, Object> consumer) {
-    close();
+    open.close();
   }
 
   @Override
   public void failure(
       ConsumerRecords<Object, Object> records, Exception exception, Consumer<Object, Object> consumer) {
-    ProcessingScope scope = open.get();
-    if (scope != null) {
-      scope.recordException(ListenerErrors.unwrap(exception));
-    }
-    close();
+    open.fail(exception);
   }
 
   @Override
   public void clearThreadState(Consumer<?, ?> consumer) {
-    close();
-  }
-
-  private void close() {
-    ProcessingScope scope = open.get();
-    if (scope != null) {
-      open.remove();
-      scope.close();
-    }
+    open.close();
   }
 }

@@ -1,6 +1,5 @@
 package dev.baton.spring;
 
-import dev.baton.core.ProcessingScope;
 import dev.baton.kafka.KafkaTracing;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +18,7 @@ import org.springframework.kafka.listener.RecordInterceptor;
 final class TracingRecordInterceptor implements RecordInterceptor<Object, Object> {
 
   private final KafkaTracing tracing;
-  private final ThreadLocal<ProcessingScope> open = new ThreadLocal<>();
+  private final OpenScope open = new OpenScope();
 
   TracingRecordInterceptor(KafkaTracing tracing) {
     this.tracing = tracing;
@@ -28,43 +27,31 @@ final class TracingRecordInterceptor implements RecordInterceptor<Object, Object
   @Override
   public ConsumerRecord<Object, Object> intercept(
       ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
-    close();
+    open.close();
     if (record != null) {
-      open.set(tracing.startProcessing(record));
+      open.keep(tracing.startProcessing(record));
     }
     return record;
   }
 
   @Override
   public void success(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
-    close();
+    open.close();
   }
 
   @Override
   public void failure(
       ConsumerRecord<Object, Object> record, Exception exception, Consumer<Object, Object> consumer) {
-    ProcessingScope scope = open.get();
-    if (scope != null) {
-      scope.recordException(ListenerErrors.unwrap(exception));
-    }
-    close();
+    open.fail(exception);
   }
 
   @Override
   public void afterRecord(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
-    close();
+    open.close();
   }
 
   @Override
   public void clearThreadState(Consumer<?, ?> consumer) {
-    close();
-  }
-
-  private void close() {
-    ProcessingScope scope = open.get();
-    if (scope != null) {
-      open.remove();
-      scope.close();
-    }
+    open.close();
   }
 }

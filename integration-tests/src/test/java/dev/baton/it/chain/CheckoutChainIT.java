@@ -15,21 +15,15 @@ import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
-import dev.baton.it.Spans;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,8 +73,8 @@ class CheckoutChainIT {
   private final String topic = "orders-" + id;
   private final String notifications = "notifications-" + id;
   private final String orderId = "o-" + id;
-  private final Spans spans = new Spans();
-  private final Map<String, OpenTelemetrySdk> services = new HashMap<>();
+  private final InMemoryTelemetry spans =
+      InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
   private LogCapture logs;
   private CheckoutApp app;
   private KafkaBroker kafka;
@@ -92,11 +86,9 @@ class CheckoutChainIT {
     this.rabbit = rabbit;
     logs = LogCapture.start();
     kafka.createTopic(topic, 1);
-    CheckoutApp.Builder builder = CheckoutApp.builder(spans.sdk);
+    CheckoutApp.Builder builder = CheckoutApp.builder(spans.openTelemetry());
     for (String service : CheckoutApp.SERVICES) {
-      OpenTelemetrySdk sdk = sdkOf(service);
-      services.put(service, sdk);
-      builder.telemetry(service, sdk);
+      builder.telemetry(service, spans.service(service)); // its own resource, the shared spans
     }
     app = builder
         .kafkaBootstrap(kafka.bootstrapServers())
@@ -120,22 +112,9 @@ class CheckoutChainIT {
         channel.exchangeDelete(notifications);
       } finally {
         logs.close();
-        services.values().forEach(OpenTelemetrySdk::close);
-        spans.sdk.close();
+        spans.close();
       }
     }
-  }
-
-  /** An SDK for one service: its resource's {@code service.name}, the shared exporter. */
-  private OpenTelemetrySdk sdkOf(String service) {
-    return OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder()
-            .setResource(Resource.getDefault().merge(
-                Resource.create(Attributes.of(SERVICE_NAME, service))))
-            .addSpanProcessor(SimpleSpanProcessor.create(spans.exporter))
-            .build())
-        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-        .build();
   }
 
   @Test
@@ -144,17 +123,17 @@ class CheckoutChainIT {
         .isEqualTo("accepted " + orderId);
     assertThat(app.nextNotification(WAIT)).isEqualTo("order " + orderId + " shipped: 2 x book");
 
-    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
-    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
-    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
-    SpanData send = spans.awaitOne("send " + topic, SpanKind.PRODUCER);
-    SpanData fulfil = spans.awaitOne("process " + topic, SpanKind.CONSUMER);
-    SpanData publish = spans.awaitOne("publish " + notifications, SpanKind.PRODUCER);
-    SpanData notify = spans.awaitOne("process " + notifications, SpanKind.CONSUMER);
+    SpanData checkout = spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitSpan(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitSpan(RESERVE, SpanKind.SERVER);
+    SpanData send = spans.awaitSpan("send " + topic, SpanKind.PRODUCER);
+    SpanData fulfil = spans.awaitSpan("process " + topic, SpanKind.CONSUMER);
+    SpanData publish = spans.awaitSpan("publish " + notifications, SpanKind.PRODUCER);
+    SpanData notify = spans.awaitSpan("process " + notifications, SpanKind.CONSUMER);
 
     // one trace, seven spans, each with exactly the parent of the tree in how-it-works.md
     String traceId = checkout.getTraceId();
-    assertThat(spans.all()).hasSize(7)
+    assertThat(spans.spans()).hasSize(7)
         .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId))
         .allSatisfy(span -> assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET));
     assertThat(checkout.getParentSpanContext().isValid())
@@ -207,11 +186,11 @@ class CheckoutChainIT {
         .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
 
-    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
-    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
-    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    SpanData checkout = spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitSpan(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitSpan(RESERVE, SpanKind.SERVER);
     String traceId = checkout.getTraceId();
-    assertThat(spans.all()).as("nothing after the refusal: no send, no process, no publish")
+    assertThat(spans.spans()).as("nothing after the refusal: no send, no process, no publish")
         .hasSize(3)
         .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId));
     assertThat(checkout.getParentSpanContext().isValid()).isFalse();
@@ -261,11 +240,11 @@ class CheckoutChainIT {
         .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
 
-    SpanData checkout = spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
-    SpanData reserve = spans.awaitOne(RESERVE, SpanKind.CLIENT);
-    SpanData inventory = spans.awaitOne(RESERVE, SpanKind.SERVER);
+    SpanData checkout = spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
+    SpanData reserve = spans.awaitSpan(RESERVE, SpanKind.CLIENT);
+    SpanData inventory = spans.awaitSpan(RESERVE, SpanKind.SERVER);
     String traceId = checkout.getTraceId();
-    assertThat(spans.all()).hasSize(3)
+    assertThat(spans.spans()).hasSize(3)
         .allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(traceId))
         .allSatisfy(span -> assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR));
     assertChildOf(reserve, checkout);
@@ -353,8 +332,8 @@ class CheckoutChainIT {
 
     // seven spans per order, in as many traces as orders, each a complete tree of its own
     int expected = 7 * orderIds.size();
-    await().atMost(WAIT).until(() -> spans.all().size() >= expected);
-    List<SpanData> all = spans.all();
+    await().atMost(WAIT).until(() -> spans.spans().size() >= expected);
+    List<SpanData> all = spans.spans();
     assertThat(all).hasSize(expected);
     Map<String, List<SpanData>> traces =
         all.stream().collect(Collectors.groupingBy(SpanData::getTraceId));

@@ -17,8 +17,8 @@ import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.KafkaClientsVersion;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -33,6 +33,7 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -80,7 +81,8 @@ class OldestVersionsIT {
   /** kafka-clients 4.1 added the acknowledgement that lets the send span wait for the broker. */
   static final boolean ENDS_ON_ACK = KafkaClientsVersion.atLeast(4, 1);
 
-  final Spans spans = new Spans();
+  final InMemoryTelemetry spans =
+      InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
 
   @BeforeEach
   void noGlobal() throws Exception {
@@ -144,7 +146,7 @@ class OldestVersionsIT {
   void kafkaRecordContinuesTheTraceThroughTheBroker(KafkaBroker kafka) throws Exception {
     String topic = "compat-" + UUID.randomUUID();
     kafka.createTopic(topic, 1);
-    KafkaTracing tracing = KafkaTracing.builder(spans.sdk).processSpans(true).build();
+    KafkaTracing tracing = KafkaTracing.builder(spans.openTelemetry()).processSpans(true).build();
     Map<String, Object> producerConfig = new java.util.HashMap<>(tracing.producerProperties());
     producerConfig.put("bootstrap.servers", kafka.bootstrapServers());
     producerConfig.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class);
@@ -157,7 +159,7 @@ class OldestVersionsIT {
     consumerConfig.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class);
 
     String seenTrace = null;
-    Span checkout = spans.sdk.getTracer("it").spanBuilder("checkout").startSpan();
+    Span checkout = spans.openTelemetry().getTracer("it").spanBuilder("checkout").startSpan();
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig);
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
       // the wrappers have exactly this kafka-clients' methods (frameworks reflect)
@@ -177,8 +179,8 @@ class OldestVersionsIT {
       }
     }
 
-    SpanData send = spans.awaitOne("send " + topic, SpanKind.PRODUCER);
-    SpanData process = spans.awaitOne("process " + topic, SpanKind.CONSUMER);
+    SpanData send = spans.awaitSpan("send " + topic, SpanKind.PRODUCER);
+    SpanData process = spans.awaitSpan("process " + topic, SpanKind.CONSUMER);
     assertThat(send.getParentSpanId()).isEqualTo(checkout.getSpanContext().getSpanId());
     assertThat(process.getParentSpanId()).isEqualTo(send.getSpanId());
     assertThat(seenTrace).isEqualTo(checkout.getSpanContext().getTraceId());
@@ -190,8 +192,8 @@ class OldestVersionsIT {
   @Test
   void rabbitMessageContinuesTheTraceThroughTheBroker(RabbitBroker rabbit) throws Exception {
     String queue = "baton-it-compat-" + UUID.randomUUID();
-    AmqpTracing tracing = AmqpTracing.create(spans.sdk);
-    Span checkout = spans.sdk.getTracer("it").spanBuilder("checkout").startSpan();
+    AmqpTracing tracing = AmqpTracing.create(spans.openTelemetry());
+    Span checkout = spans.openTelemetry().getTracer("it").spanBuilder("checkout").startSpan();
     CompletableFuture<String> seen = new CompletableFuture<>();
     try (Connection connection = rabbit.connectionFactory().newConnection("baton-it-compat")) {
       Channel channel = tracing.wrap(connection.createChannel());
@@ -213,8 +215,8 @@ class OldestVersionsIT {
       assertThat(seen.get(30, TimeUnit.SECONDS)).isEqualTo(checkout.getSpanContext().getTraceId());
       channel.queueDelete(queue);
     }
-    SpanData publish = spans.awaitOne("publish amq.default", SpanKind.PRODUCER);
-    SpanData process = spans.awaitCount("process " + queue, SpanKind.CONSUMER, 1).get(0);
+    SpanData publish = spans.awaitSpan("publish amq.default", SpanKind.PRODUCER);
+    SpanData process = spans.awaitSpans("process " + queue, SpanKind.CONSUMER, 1, Duration.ofSeconds(30)).get(0);
     assertThat(publish.getParentSpanId()).isEqualTo(checkout.getSpanContext().getSpanId());
     assertThat(process.getParentSpanId()).isEqualTo(publish.getSpanId());
   }
@@ -230,7 +232,7 @@ class OldestVersionsIT {
 
   @Test
   void grpcCallContinuesTheTrace() throws Exception {
-    GrpcTracing tracing = GrpcTracing.create(spans.sdk);
+    GrpcTracing tracing = GrpcTracing.create(spans.openTelemetry());
     String name = "compat-" + UUID.randomUUID();
     ServerServiceDefinition greeter = ServerServiceDefinition.builder("compat.Greeter")
         .addMethod(HELLO, ServerCalls.asyncUnaryCall((request, response) -> {
@@ -244,7 +246,7 @@ class OldestVersionsIT {
         .start();
     ManagedChannel channel =
         InProcessChannelBuilder.forName(name).intercept(tracing.clientInterceptor()).build();
-    Span checkout = spans.sdk.getTracer("it").spanBuilder("checkout").startSpan();
+    Span checkout = spans.openTelemetry().getTracer("it").spanBuilder("checkout").startSpan();
     try (Scope ignored = checkout.makeCurrent()) {
       String serverTrace = ClientCalls.blockingUnaryCall(
           channel, HELLO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hello");
@@ -254,8 +256,8 @@ class OldestVersionsIT {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    SpanData client = spans.awaitOne("compat.Greeter/Hello", SpanKind.CLIENT);
-    SpanData serverSpan = spans.awaitOne("compat.Greeter/Hello", SpanKind.SERVER);
+    SpanData client = spans.awaitSpan("compat.Greeter/Hello", SpanKind.CLIENT);
+    SpanData serverSpan = spans.awaitSpan("compat.Greeter/Hello", SpanKind.SERVER);
     assertThat(client.getParentSpanId()).isEqualTo(checkout.getSpanContext().getSpanId());
     assertThat(serverSpan.getParentSpanId()).isEqualTo(client.getSpanId());
   }
@@ -276,7 +278,7 @@ class OldestVersionsIT {
   void theSdkRegisteredBeforeTheFirstMessageIsFoundOnEveryApiVersion() {
     BatonTracing baton = followingTheGlobal(); // built before the SDK is registered
 
-    GlobalOpenTelemetry.set(spans.sdk);
+    GlobalOpenTelemetry.set(spans.openTelemetry());
 
     assertThat(messagePasses(baton)).isTrue();
   }
@@ -306,7 +308,7 @@ class OldestVersionsIT {
 
       if (apiHasIsSet()) {
         // 1.57.0+: Baton waited without locking the global instance; the SDK is found now
-        GlobalOpenTelemetry.set(spans.sdk);
+        GlobalOpenTelemetry.set(spans.openTelemetry());
         assertThat(messagePasses(baton)).isTrue();
         assertThat(warnings).hasSize(1);
         assertThat(warnings.get(0)).contains("no OpenTelemetry instance is registered");
@@ -317,7 +319,7 @@ class OldestVersionsIT {
         assertThat(warnings.get(0))
             .contains("is a no-op one")
             .contains("predates GlobalOpenTelemetry.isSet() (1.57.0)");
-        assertThatThrownBy(() -> GlobalOpenTelemetry.set(spans.sdk))
+        assertThatThrownBy(() -> GlobalOpenTelemetry.set(spans.openTelemetry()))
             .isInstanceOf(IllegalStateException.class);
         assertThat(messagePasses(baton)).isFalse();
       }

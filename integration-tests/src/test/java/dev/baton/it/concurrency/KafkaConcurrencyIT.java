@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,8 +52,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * workers' threads hold no context after a task.
  */
 @ExtendWith(KafkaBrokerExtension.class)
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class KafkaConcurrencyIT {
+
+  // Bounds of the waits; with topic creation (at most 60 s, Topics) they add up to 230 s.
+  static final Duration SENDS_BOUND = Duration.ofSeconds(60);
+  static final Duration POLL_BOUND = Duration.ofSeconds(60);
+  static final Duration WORKERS_BOUND = Duration.ofSeconds(30);
+  static final Duration CLOSE_BOUND = Duration.ofSeconds(10);
 
   static final int THREADS = 8;
   static final int PER_THREAD = 250;
@@ -76,9 +83,14 @@ class KafkaConcurrencyIT {
     Map<String, String> rootOf = new ConcurrentHashMap<>(); // value -> root span id
     Map<String, String> traceOf = new ConcurrentHashMap<>(); // value -> trace id
 
+    // Every wait below has its own bound, and together they stay under the class's @Timeout: a
+    // stall fails with the phase and what was missing, never as a bare timeout.
     ExecutorService senders = Executors.newFixedThreadPool(THREADS);
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(pc, new StringSerializer(), new StringSerializer())) {
+    CountDownLatch acked = new CountDownLatch(TOTAL);
+    Map<String, String> sendErrors = new ConcurrentHashMap<>();
+    KafkaProducer<String, String> producer =
+        new KafkaProducer<>(pc, new StringSerializer(), new StringSerializer());
+    try {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<?>> sent = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
@@ -91,7 +103,12 @@ class KafkaConcurrencyIT {
             rootOf.put(value, root.getSpanContext().getSpanId());
             traceOf.put(value, root.getSpanContext().getTraceId());
             try (Scope ignored = root.makeCurrent()) {
-              producer.send(new ProducerRecord<>(topic, value, value));
+              producer.send(new ProducerRecord<>(topic, value, value), (md, e) -> {
+                if (e != null) {
+                  sendErrors.put(value, e.toString());
+                }
+                acked.countDown();
+              });
             } finally {
               root.end();
             }
@@ -101,12 +118,22 @@ class KafkaConcurrencyIT {
         }));
       }
       go.countDown();
-      for (Future<?> f : sent) {
-        f.get(60, TimeUnit.SECONDS);
+      long sendDeadline = System.nanoTime() + SENDS_BOUND.toNanos();
+      for (int t = 0; t < THREADS; t++) {
+        try {
+          sent.get(t).get(Math.max(0, sendDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          throw new AssertionError("sending thread " + t + " still in send() after " + SENDS_BOUND
+              + "; records handed to the producer: " + rootOf.size() + " of " + TOTAL, e);
+        }
       }
-      producer.flush();
+      assertThat(acked.await(Math.max(0, sendDeadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+          .as("broker answers to the %d sends within %s: %d missing", TOTAL, SENDS_BOUND, acked.getCount())
+          .isTrue();
+      assertThat(sendErrors).as("failed sends").isEmpty();
     } finally {
       senders.shutdownNow();
+      producer.close(CLOSE_BOUND);
     }
 
     Map<String, String> currentTrace = new ConcurrentHashMap<>();
@@ -117,10 +144,11 @@ class KafkaConcurrencyIT {
     cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     cc.put(ConsumerConfig.GROUP_ID_CONFIG, "concurrency-" + UUID.randomUUID());
     cc.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(cc, new StringDeserializer(), new StringDeserializer())) {
+    KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(cc, new StringDeserializer(), new StringDeserializer());
+    try {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      long deadline = System.nanoTime() + POLL_BOUND.toNanos();
       int polled = 0;
       while (polled < TOTAL && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
@@ -139,12 +167,19 @@ class KafkaConcurrencyIT {
           });
         }
       }
-    } finally {
+      assertThat(polled).as("records polled from %s within %s (partitions assigned: %s)",
+          topic, POLL_BOUND, consumer.assignment()).isEqualTo(TOTAL);
       workers.shutdown();
-      assertThat(workers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(workers.awaitTermination(WORKERS_BOUND.toMillis(), TimeUnit.MILLISECONDS))
+          .as("the 4 workers done with %d polled records within %s: %d processed",
+              TOTAL, WORKERS_BOUND, processed.get())
+          .isTrue();
+    } finally {
+      workers.shutdownNow();
+      consumer.close(CLOSE_BOUND);
     }
 
-    assertThat(processed.get()).isEqualTo(TOTAL);
+    assertThat(processed.get()).as("records processed").isEqualTo(TOTAL);
     assertThat(leaks.get()).as("contexts left on worker threads").isZero();
     assertThat(currentTrace).as("each record processed in its own trace").isEqualTo(traceOf);
     assertThat(counter.open()).isZero();

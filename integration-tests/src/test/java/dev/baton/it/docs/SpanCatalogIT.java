@@ -14,8 +14,8 @@ import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
-import dev.baton.it.Spans;
 import dev.baton.kafka.KafkaTracing;
+import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -31,6 +31,7 @@ import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
@@ -112,7 +113,8 @@ class SpanCatalogIT {
   }
 
   private final String id = UUID.randomUUID().toString().substring(0, 8);
-  private final Spans spans = new Spans();
+  private final InMemoryTelemetry spans =
+      InMemoryTelemetry.create(W3CTraceContextPropagator.getInstance());
 
   @Test
   void everySpanBatonMakesIsInTheDocumentAsItIs(KafkaBroker kafka, RabbitBroker rabbit)
@@ -127,10 +129,10 @@ class SpanCatalogIT {
       amqpSpans(rabbit);
       grpcSpans();
       // 3 Kafka + 10 RabbitMQ + 4 gRPC
-      await().atMost(WAIT).until(() -> spans.all().size() >= 17);
-      all = spans.all();
+      await().atMost(WAIT).until(() -> spans.spans().size() >= 17);
+      all = spans.spans();
     } finally {
-      spans.sdk.close(); // the in-memory exporter forgets its spans here
+      spans.close(); // the in-memory exporter forgets its spans here
     }
 
     Map<Row, Integer> matched = new HashMap<>();
@@ -242,7 +244,7 @@ class SpanCatalogIT {
   private void kafkaSpans(KafkaBroker kafka) throws Exception {
     String topic = "doc-spans-" + id;
     kafka.createTopic(topic, 1);
-    KafkaTracing tracing = KafkaTracing.builder(spans.sdk).receiveSpans(true).build();
+    KafkaTracing tracing = KafkaTracing.builder(spans.openTelemetry()).receiveSpans(true).build();
     Map<String, Object> producerConfig = new HashMap<>(tracing.producerProperties());
     producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "doc-producer");
@@ -273,7 +275,7 @@ class SpanCatalogIT {
    */
   private void amqpSpans(RabbitBroker rabbit) throws Exception {
     String queue = "baton-doc-spans-" + id;
-    AmqpTracing tracing = AmqpTracing.builder(spans.sdk).settleSpans(true).build();
+    AmqpTracing tracing = AmqpTracing.builder(spans.openTelemetry()).settleSpans(true).build();
     try (Connection connection = tracing.wrap(rabbit.connectionFactory().newConnection("baton-it-doc"))) {
       Channel channel = connection.createChannel();
       channel.queueDeclare(queue, false, false, false, null);
@@ -313,7 +315,7 @@ class SpanCatalogIT {
 
   /** A unary call (client and server span) and a call to a method the server does not have. */
   private void grpcSpans() throws Exception {
-    GrpcTracing tracing = GrpcTracing.create(spans.sdk);
+    GrpcTracing tracing = GrpcTracing.create(spans.openTelemetry());
     SimpleServiceGrpc.SimpleServiceImplBase service = new SimpleServiceGrpc.SimpleServiceImplBase() {
       @Override
       public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
@@ -344,7 +346,7 @@ class SpanCatalogIT {
           CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), SimpleRequest.getDefaultInstance()))
           .isInstanceOf(StatusRuntimeException.class)
           .hasMessageStartingWith("UNIMPLEMENTED");
-      await().atMost(WAIT).until(() -> spans.named("grpc", SpanKind.SERVER).size() == 1);
+      await().atMost(WAIT).until(() -> spans.spans("grpc", SpanKind.SERVER).size() == 1);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -50,13 +50,7 @@ final class CallerTextMap {
         if (!hideW3c || keys == null) {
           return keys == null ? Collections.emptyList() : keys;
         }
-        List<String> visible = new ArrayList<>();
-        for (String k : keys) {
-          if (k != null && !isW3c(k)) {
-            visible.add(k);
-          }
-        }
-        return visible;
+        return CarrierGetter.visible(keys, BatonPropagator.W3C_FIELDS);
       } catch (RuntimeException e) {
         Faults.report("caller getter keys", e);
         return Collections.emptyList();

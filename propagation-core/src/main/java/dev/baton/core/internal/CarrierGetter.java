@@ -127,20 +127,22 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
     }
     try {
       Iterable<String> keys = carrier.keys(c);
-      if (hidden.isEmpty()) {
-        return keys;
-      }
-      List<String> visible = new ArrayList<>();
-      for (String k : keys) {
-        if (k != null && !hidden.contains(k)) {
-          visible.add(k);
-        }
-      }
-      return visible;
+      return hidden.isEmpty() ? keys : visible(keys, hidden);
     } catch (RuntimeException e) {
       Faults.report("carrier keys", e);
       return Collections.emptyList();
     }
+  }
+
+  /** A copy of {@code keys} without {@code null} and without the {@code hidden} ones. */
+  static List<String> visible(Iterable<String> keys, Set<String> hidden) {
+    List<String> visible = new ArrayList<>();
+    for (String k : keys) {
+      if (k != null && !hidden.contains(k)) {
+        visible.add(k);
+      }
+    }
+    return visible;
   }
 
   @Override

@@ -100,6 +100,16 @@ public final class ConfigReader {
             Settings.DEFAULT_HEADER_MAX_LENGTH,
             Settings.MIN_HEADER_MAX_LENGTH,
             Settings.MAX_HEADER_MAX_LENGTH));
+    b.metricsEnabled(bool(BatonTracing.METRICS_ENABLED, true));
+    for (String key :
+        List.of(
+            BatonTracing.METRICS_MESSAGES_ENABLED,
+            BatonTracing.METRICS_OPERATION_DURATION_ENABLED,
+            BatonTracing.METRICS_PROCESS_DURATION_ENABLED,
+            BatonTracing.METRICS_WAIT_ENABLED,
+            BatonTracing.METRICS_RPC_ENABLED)) {
+      b.metricEnabled(key, bool(key, true));
+    }
     return b.build();
   }
 

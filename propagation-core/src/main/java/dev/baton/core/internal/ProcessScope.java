@@ -16,15 +16,18 @@ import io.opentelemetry.context.Scope;
  */
 public final class ProcessScope implements ProcessingScope {
 
-  private static final ProcessScope NOOP = new ProcessScope(Span.getInvalid(), null);
+  private static final ProcessScope NOOP = new ProcessScope(Span.getInvalid(), null, null);
 
   private final Span span;
   private final Scope scope;
+  /** Measures {@code messaging.process.duration}; {@code null} when not measured. */
+  private final OperationTimer timer;
   private boolean closed;
 
-  private ProcessScope(Span span, Scope scope) {
+  private ProcessScope(Span span, Scope scope, OperationTimer timer) {
     this.span = span;
     this.scope = scope;
+    this.timer = timer;
   }
 
   /**
@@ -35,7 +38,20 @@ public final class ProcessScope implements ProcessingScope {
    * @return the open scope
    */
   public static ProcessScope open(Context context, Span span) {
-    return new ProcessScope(span, context.makeCurrent());
+    return new ProcessScope(span, context.makeCurrent(), null);
+  }
+
+  /**
+   * Like {@link #open(Context, Span)}, also recording the processing's duration (and a failure
+   * reported through {@link #recordException}) into {@code timer} on close.
+   *
+   * @param context the context to make current; it holds {@code span}
+   * @param span the processing span
+   * @param timer the processing's timer, or {@code null}
+   * @return the open scope
+   */
+  public static ProcessScope open(Context context, Span span, OperationTimer timer) {
+    return new ProcessScope(span, context.makeCurrent(), timer);
   }
 
   /**
@@ -56,6 +72,9 @@ public final class ProcessScope implements ProcessingScope {
   @Override
   public void recordException(Throwable error) {
     Spans.recordException(span, error);
+    if (timer != null) {
+      timer.error(error);
+    }
   }
 
   @Override
@@ -67,6 +86,9 @@ public final class ProcessScope implements ProcessingScope {
     try {
       scope.close();
     } finally {
+      if (timer != null) {
+        timer.end();
+      }
       span.end();
     }
   }

@@ -104,6 +104,12 @@ public final class Settings {
         MIN_HEADER_MAX_LENGTH, MAX_HEADER_MAX_LENGTH);
     put(m, new Setting(BatonTracing.OPEN_TELEMETRY, Module.CORE, Type.INSTANCE, null, 0, 0,
         List.of(), OpenTelemetry.class, "GlobalOpenTelemetry"));
+    bool(m, BatonTracing.METRICS_ENABLED, Module.CORE, true);
+    bool(m, BatonTracing.METRICS_MESSAGES_ENABLED, Module.CORE, true);
+    bool(m, BatonTracing.METRICS_OPERATION_DURATION_ENABLED, Module.CORE, true);
+    bool(m, BatonTracing.METRICS_PROCESS_DURATION_ENABLED, Module.CORE, true);
+    bool(m, BatonTracing.METRICS_WAIT_ENABLED, Module.CORE, true);
+    bool(m, BatonTracing.METRICS_RPC_ENABLED, Module.CORE, true);
     // kafka-interceptors (KafkaSettings)
     choice(m, "baton.kafka.producer.span.end", Module.KAFKA, "ack", "ack", "send");
     integer(m, "baton.kafka.producer.inflight.max", Module.KAFKA, 10_000, 1, 1_000_000);

@@ -5,6 +5,9 @@ import dev.baton.core.BatonTracing;
 import dev.baton.core.InboundPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.fuzz.Entropy;
+import dev.baton.testing.fuzz.FuzzRuns;
+import dev.baton.testing.fuzz.W3CFuzz;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.opentelemetry.api.baggage.Baggage;

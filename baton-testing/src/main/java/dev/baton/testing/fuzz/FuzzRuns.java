@@ -1,4 +1,4 @@
-package dev.baton.grpc;
+package dev.baton.testing.fuzz;
 
 import java.util.function.Consumer;
 
@@ -7,13 +7,18 @@ import java.util.function.Consumer;
  * (default 1000 in the normal build), from {@code -Dbaton.fuzz.seed} (default: a new seed, printed,
  * so a failure can be replayed).
  */
-final class FuzzRuns {
+public final class FuzzRuns {
 
-  static final int TRIES = Integer.getInteger("baton.fuzz.tries", 1000);
+  /** Inputs per property: {@code -Dbaton.fuzz.tries}, default 1000. */
+  public static final int TRIES = Integer.getInteger("baton.fuzz.tries", 1000);
 
   private FuzzRuns() {}
 
-  static void run(String property, Consumer<Entropy> check) {
+  /**
+   * Runs {@code check} on {@link #TRIES} inputs; a failure names the property and the seed that
+   * replays it, and a pass prints the seed and the time taken.
+   */
+  public static void run(String property, Consumer<Entropy> check) {
     long seed = Long.getLong("baton.fuzz.seed", System.nanoTime());
     long started = System.nanoTime();
     for (int i = 0; i < TRIES; i++) {

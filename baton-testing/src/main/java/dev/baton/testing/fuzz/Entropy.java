@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.testing.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.util.SplittableRandom;
@@ -8,27 +8,29 @@ import java.util.SplittableRandom;
  * {@code @FuzzTest}s) or a seeded random source (the sized random runs). The generators are the
  * same either way.
  */
-abstract class Entropy {
+public abstract class Entropy {
 
   /** A value from 0 (inclusive) to {@code bound} (exclusive); 0 when {@code bound <= 1}. */
-  abstract int nextInt(int bound);
+  public abstract int nextInt(int bound);
 
-  abstract byte[] bytes(int maxLength);
+  /** Up to {@code maxLength} arbitrary bytes. */
+  public abstract byte[] bytes(int maxLength);
 
   /** Any UTF-16 text, lone surrogates and control characters included. */
-  abstract String text(int maxLength);
+  public abstract String text(int maxLength);
 
-  boolean nextBoolean() {
+  /** Either boolean, about evenly. */
+  public boolean nextBoolean() {
     return nextInt(2) == 1;
   }
 
   /** True about once in {@code n} draws. */
-  boolean oneIn(int n) {
+  public boolean oneIn(int n) {
     return nextInt(n) == 0;
   }
 
   /** Printable ASCII. */
-  String ascii(int maxLength) {
+  public String ascii(int maxLength) {
     int n = nextInt(maxLength + 1);
     char[] c = new char[n];
     for (int i = 0; i < n; i++) {
@@ -37,46 +39,49 @@ abstract class Entropy {
     return new String(c);
   }
 
-  <T> T pick(T[] values) {
+  /** One of {@code values}. */
+  public <T> T pick(T[] values) {
     return values[nextInt(values.length)];
   }
 
-  static Entropy of(FuzzedDataProvider data) {
+  /** Choices from Jazzer's fuzzed data, in a {@code @FuzzTest}. */
+  public static Entropy of(FuzzedDataProvider data) {
     return new Entropy() {
       @Override
-      int nextInt(int bound) {
+      public int nextInt(int bound) {
         return bound <= 1 ? 0 : data.consumeInt(0, bound - 1);
       }
 
       @Override
-      byte[] bytes(int maxLength) {
+      public byte[] bytes(int maxLength) {
         return data.consumeBytes(maxLength);
       }
 
       @Override
-      String text(int maxLength) {
+      public String text(int maxLength) {
         return data.consumeString(maxLength);
       }
     };
   }
 
-  static Entropy random(long seed) {
+  /** Choices from a random source seeded with {@code seed}, for replayable runs. */
+  public static Entropy random(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     return new Entropy() {
       @Override
-      int nextInt(int bound) {
+      public int nextInt(int bound) {
         return bound <= 1 ? 0 : r.nextInt(bound);
       }
 
       @Override
-      byte[] bytes(int maxLength) {
+      public byte[] bytes(int maxLength) {
         byte[] b = new byte[r.nextInt(maxLength + 1)];
         r.nextBytes(b);
         return b;
       }
 
       @Override
-      String text(int maxLength) {
+      public String text(int maxLength) {
         int n = r.nextInt(maxLength + 1);
         StringBuilder sb = new StringBuilder(n);
         for (int i = 0; i < n; i++) {

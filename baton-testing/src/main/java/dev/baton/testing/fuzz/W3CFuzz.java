@@ -1,4 +1,4 @@
-package dev.baton.grpc;
+package dev.baton.testing.fuzz;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -8,28 +8,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Generators of hostile W3C header values (copied into each transport's tests, which cannot
- * share test code with the core), and the independent reading of a {@code traceparent}
- * that the fuzz properties compare Baton's parsing with. Written from the W3C Trace Context and
+ * Generators of hostile W3C header values, shared by the fuzz properties of the core and of every
+ * transport, and the independent reading of a {@code traceparent} that those properties compare
+ * Baton's parsing with. Written from the W3C Trace Context and
  * Baggage specifications, not from Baton's code.
  */
-final class W3CFuzz {
+public final class W3CFuzz {
 
-  static final String[] W3C = {"traceparent", "tracestate", "baggage"};
+  /** The three W3C header names. */
+  public static final String[] W3C = {"traceparent", "tracestate", "baggage"};
   private static final String HEX = "0123456789abcdef";
   private static final String TOKEN_CHARS =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~";
   private static final String[] ESCAPES = {"%20", "%2C", "%3B", "%E2%82%AC", "%FF", "%C3", "%G1", "%", "%2"};
 
   /** The whole grammar of a valid traceparent, any version. */
-  static final Pattern TRACEPARENT =
+  public static final Pattern TRACEPARENT =
       Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?", Pattern.DOTALL);
 
   private W3CFuzz() {}
 
   // ---- names ----
 
-  static String name(Entropy e) {
+  /** A header name: usually a W3C one (in any casing), else a neighbour of one or junk. */
+  public static String name(Entropy e) {
     switch (e.nextInt(12)) {
       case 0: case 1: case 2: case 3:
         return e.pick(W3C);
@@ -48,7 +50,8 @@ final class W3CFuzz {
     }
   }
 
-  static String casing(Entropy e, String s) {
+  /** {@code s} with random letters upper-cased. */
+  public static String casing(Entropy e, String s) {
     char[] c = s.toCharArray();
     for (int i = 0; i < c.length; i++) {
       if (e.nextBoolean()) {
@@ -59,7 +62,7 @@ final class W3CFuzz {
   }
 
   /** A value for a field called {@code name}: usually one that nearly fits the field. */
-  static String valueFor(Entropy e, String name, boolean asciiBaggageProperties) {
+  public static String valueFor(Entropy e, String name, boolean asciiBaggageProperties) {
     String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
     if (e.oneIn(6)) {
       return e.oneIn(2) ? e.text(80) : e.ascii(120);
@@ -77,7 +80,7 @@ final class W3CFuzz {
   }
 
   /** What a carrier holds for {@code text}: String, bytes (good or broken), a CharSequence, or junk. */
-  static Object raw(Entropy e, String text) {
+  public static Object raw(Entropy e, String text) {
     if (e.oneIn(4)) {
       text = pad(e, text);
     }
@@ -110,7 +113,8 @@ final class W3CFuzz {
 
   // ---- traceparent ----
 
-  static String traceparent(Entropy e) {
+  /** A traceparent: valid in any version, or with a broken part, an odd suffix or mutations. */
+  public static String traceparent(Entropy e) {
     String version = e.oneIn(3) ? hex(e, 2) : "00";
     if (e.oneIn(10)) {
       version = e.pick(new String[] {"ff", "FF", "0g", "", "000", "-1"});
@@ -138,11 +142,13 @@ final class W3CFuzz {
     return tp.toString();
   }
 
-  static String traceparentValid(Entropy e) {
+  /** A valid version-00 traceparent. */
+  public static String traceparentValid(Entropy e) {
     return "00-" + nonZeroHex(e, 32) + "-" + nonZeroHex(e, 16) + "-0" + HEX.charAt(e.nextInt(4));
   }
 
-  static String hex(Entropy e, int n) {
+  /** {@code n} lower-case hex digits. */
+  public static String hex(Entropy e, int n) {
     char[] c = new char[n];
     for (int i = 0; i < n; i++) {
       c[i] = HEX.charAt(e.nextInt(16));
@@ -150,14 +156,16 @@ final class W3CFuzz {
     return new String(c);
   }
 
-  static String nonZeroHex(Entropy e, int n) {
+  /** {@code n} lower-case hex digits, not all zero. */
+  public static String nonZeroHex(Entropy e, int n) {
     String h = hex(e, n);
     return h.chars().allMatch(ch -> ch == '0') ? h.substring(1) + "1" : h;
   }
 
   // ---- tracestate ----
 
-  static String tracestate(Entropy e) {
+  /** A tracestate list: members valid or not, empty members, sometimes more than the limit. */
+  public static String tracestate(Entropy e) {
     int members = e.oneIn(8) ? 30 + e.nextInt(12) : e.nextInt(6);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < members; i++) {
@@ -202,7 +210,7 @@ final class W3CFuzz {
    * bytes. With {@code asciiProperties}, member properties stay printable ASCII (see
    * {@code PropagationFuzzTest} for the disabled property that lifts this).
    */
-  static String baggage(Entropy e, boolean asciiProperties) {
+  public static String baggage(Entropy e, boolean asciiProperties) {
     int members = e.oneIn(6) ? 60 + e.nextInt(20) : e.nextInt(6);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < members; i++) {
@@ -258,7 +266,7 @@ final class W3CFuzz {
    * String/CharSequence or strict UTF-8 bytes, within the size cap, without control characters
    * other than tab; optional whitespace trimmed. Returns the matcher of a valid value, else null.
    */
-  static Matcher expectedParent(List<? extends Map.Entry<String, ?>> c, int maxLength) {
+  public static Matcher expectedParent(List<? extends Map.Entry<String, ?>> c, int maxLength) {
     String value = joined(c, "traceparent", maxLength);
     if (value == null) {
       for (Map.Entry<String, ?> f : c) {
@@ -308,7 +316,12 @@ final class W3CFuzz {
     return sb == null ? null : sb.toString();
   }
 
-  static String readable(Object raw, int maxLength) {
+  /**
+   * The text a strict reader gets from a carrier value: a {@code CharSequence} or valid UTF-8 bytes
+   * within {@code maxLength}, without control characters other than tab, with optional whitespace
+   * trimmed; else {@code null}.
+   */
+  public static String readable(Object raw, int maxLength) {
     String s;
     if (raw instanceof byte[]) {
       byte[] b = (byte[]) raw;
@@ -339,7 +352,7 @@ final class W3CFuzz {
   }
 
   /** The W3C tracestate member grammar (key and value), for checking what Baton kept. */
-  static boolean validTracestateMember(String key, String value) {
+  public static boolean validTracestateMember(String key, String value) {
     return key.matches("[a-z0-9][a-z0-9_\\-*/@]{0,255}")
         && value.matches("[\\x20-\\x2b\\x2d-\\x3c\\x3e-\\x7e]{0,255}[\\x21-\\x2b\\x2d-\\x3c\\x3e-\\x7e]");
   }
