@@ -17,7 +17,7 @@ fi
 cd "$(dirname "$0")/.."
 OUT=benchmarks/target/results
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 5 -r 1s -prof gc"}
-E2E_RECORDS=${E2E_RECORDS:-50000}
+E2E_RECORDS=${E2E_RECORDS:-100000}
 E2E_ROUNDS=${E2E_ROUNDS:-3}
 start=$(date +%s)
 
