@@ -1,10 +1,15 @@
 package dev.baton.amqp;
 
+import static dev.baton.core.internal.AmqpConventions.publishDestination;
+import static dev.baton.core.internal.AmqpConventions.receiveDestination;
+import static dev.baton.core.internal.AmqpConventions.setRoutingKey;
+
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.ProcessingScope;
+import dev.baton.core.internal.AmqpConventions;
 import dev.baton.core.internal.Inbound;
 import dev.baton.core.internal.MessagingMetrics;
 import dev.baton.core.internal.ProcessScope;
@@ -37,7 +42,7 @@ final class AmqpSpans {
   static final String OP_REJECT = "reject";
 
   /** What the conventions call the default exchange, whose real name is the empty string. */
-  static final String DEFAULT_EXCHANGE = "amq.default";
+  static final String DEFAULT_EXCHANGE = AmqpConventions.DEFAULT_EXCHANGE;
 
   /**
    * Set on a publish span that ended before its confirm arrived, because the table of spans
@@ -315,77 +320,12 @@ final class AmqpSpans {
     }
   }
 
-  private static void setRoutingKey(Span span, String routingKey) {
-    // Conditionally required "if not empty".
-    if (routingKey != null && !routingKey.isEmpty()) {
-      span.setAttribute(SemConv.MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, routingKey);
-    }
-  }
-
   private static void setMessageAttributes(Span span, AMQP.BasicProperties props, long bodySize) {
-    if (props != null) {
-      String messageId = props.getMessageId();
-      if (messageId != null) {
-        span.setAttribute(SemConv.MESSAGING_MESSAGE_ID, messageId);
-      }
-      String correlationId = props.getCorrelationId();
-      if (correlationId != null) {
-        span.setAttribute(SemConv.MESSAGING_MESSAGE_CONVERSATION_ID, correlationId);
-      }
-    }
-    if (bodySize >= 0) {
-      span.setAttribute(SemConv.MESSAGING_MESSAGE_BODY_SIZE, bodySize);
-    }
-  }
-
-  /**
-   * The producer-side {@code messaging.destination.name}: {@code {exchange}:{routing key}}, only the
-   * one that is not empty when the other is, and {@code amq.default} when both are.
-   */
-  static String publishDestination(String exchange, String routingKey) {
-    boolean hasExchange = exchange != null && !exchange.isEmpty();
-    boolean hasKey = routingKey != null && !routingKey.isEmpty();
-    if (hasExchange && hasKey) {
-      return exchange + ':' + routingKey;
-    }
-    if (hasExchange) {
-      return exchange;
-    }
-    return hasKey ? routingKey : DEFAULT_EXCHANGE;
-  }
-
-  /**
-   * The consumer-side {@code messaging.destination.name}: {@code {exchange}:{routing key}:{queue}}
-   * without the empty parts (the default exchange is the empty string), and with the queue left
-   * out when it equals the routing key, as the conventions say.
-   */
-  static String receiveDestination(String exchange, String routingKey, String queue) {
-    boolean hasExchange = exchange != null && !exchange.isEmpty();
-    boolean hasKey = routingKey != null && !routingKey.isEmpty();
-    boolean hasQueue = queue != null && !queue.isEmpty() && !(hasKey && queue.equals(routingKey));
-    if (!hasExchange && !hasKey && !hasQueue) {
-      return DEFAULT_EXCHANGE;
-    }
-    StringBuilder sb = new StringBuilder(
-        (hasExchange ? exchange.length() + 1 : 0)
-            + (hasKey ? routingKey.length() + 1 : 0)
-            + (hasQueue ? queue.length() : 0));
-    if (hasExchange) {
-      sb.append(exchange);
-    }
-    if (hasKey) {
-      if (sb.length() > 0) {
-        sb.append(':');
-      }
-      sb.append(routingKey);
-    }
-    if (hasQueue) {
-      if (sb.length() > 0) {
-        sb.append(':');
-      }
-      sb.append(queue);
-    }
-    return sb.toString();
+    AmqpConventions.setMessageAttributes(
+        span,
+        props == null ? null : props.getMessageId(),
+        props == null ? null : props.getCorrelationId(),
+        bodySize);
   }
 
   /** The {@code process} span of a {@code basicGet} result, made current until the scope closes. */

@@ -565,22 +565,6 @@ class TracingChannelTest {
         .hasMessage("channel == null");
   }
 
-  @Test
-  void destinationNamesFollowTheConventions() {
-    assertThat(AmqpSpans.publishDestination("ex", "rk")).isEqualTo("ex:rk");
-    assertThat(AmqpSpans.publishDestination("ex", "")).isEqualTo("ex");
-    assertThat(AmqpSpans.publishDestination("", "rk")).isEqualTo("rk");
-    assertThat(AmqpSpans.publishDestination("", "")).isEqualTo("amq.default");
-    assertThat(AmqpSpans.publishDestination(null, null)).isEqualTo("amq.default");
-    assertThat(AmqpSpans.receiveDestination("ex", "rk", "q")).isEqualTo("ex:rk:q");
-    assertThat(AmqpSpans.receiveDestination("", "q", "q")).isEqualTo("q");
-    assertThat(AmqpSpans.receiveDestination("ex", "q", "q")).isEqualTo("ex:q");
-    assertThat(AmqpSpans.receiveDestination("ex", "", "q")).isEqualTo("ex:q");
-    assertThat(AmqpSpans.receiveDestination("", "rk", "q")).isEqualTo("rk:q");
-    assertThat(AmqpSpans.receiveDestination("ex", "rk", null)).isEqualTo("ex:rk");
-    assertThat(AmqpSpans.receiveDestination("", "", "")).isEqualTo("amq.default");
-  }
-
   private void deliver(Map<String, Object> headers) throws IOException {
     fake.consumer.handleDelivery(
         "ctag",

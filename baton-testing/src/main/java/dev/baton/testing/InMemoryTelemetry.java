@@ -10,6 +10,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.OpenTelemetrySdkBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
@@ -59,11 +60,9 @@ public final class InMemoryTelemetry implements AutoCloseable {
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private final InMemoryMetricReader metricReader = InMemoryMetricReader.create();
-  // One meter provider for the main SDK and every service(name) SDK, so one reader sees all
-  // their metrics; closed once, with the main SDK.
-  private final SdkMeterProvider meterProvider =
-      SdkMeterProvider.builder().registerMetricReader(metricReader).build();
+  // null when the SDK on the classpath has no metrics (OpenTelemetry before 1.14, as the
+  // oldest-supported integration tests run): spans are then recorded alone
+  private final Metrics metrics = metricsIfAvailable();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong ended = new AtomicLong();
   private final OpenTelemetrySdk sdk;
@@ -76,16 +75,41 @@ public final class InMemoryTelemetry implements AutoCloseable {
   }
 
   private OpenTelemetrySdk build(Resource resource) {
-    return OpenTelemetrySdk.builder()
+    OpenTelemetrySdkBuilder builder = OpenTelemetrySdk.builder()
         .setTracerProvider(
             SdkTracerProvider.builder()
                 .setResource(resource)
                 .addSpanProcessor(new Counting())
                 .addSpanProcessor(SimpleSpanProcessor.create(exporter))
                 .build())
-        .setMeterProvider(meterProvider)
-        .setPropagators(ContextPropagators.create(propagator))
-        .build();
+        .setPropagators(ContextPropagators.create(propagator));
+    if (metrics != null) {
+      metrics.attach(builder);
+    }
+    return builder.build();
+  }
+
+  // Here rather than in Metrics: without the metrics SDK, Metrics itself fails to link.
+  private static Metrics metricsIfAvailable() {
+    try {
+      return new Metrics();
+    } catch (LinkageError noMetricsSdk) {
+      return null;
+    }
+  }
+
+  /**
+   * One meter provider for the main SDK and every {@code service(name)} SDK, so one reader sees
+   * all their metrics; closed once, with the main SDK. Its own class, so that the metrics SDK's
+   * types load only when they are on the classpath.
+   */
+  private static final class Metrics {
+    final InMemoryMetricReader reader = InMemoryMetricReader.create();
+    final SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+
+    void attach(OpenTelemetrySdkBuilder builder) {
+      builder.setMeterProvider(provider);
+    }
   }
 
   /**
@@ -327,7 +351,11 @@ public final class InMemoryTelemetry implements AutoCloseable {
    * @return a snapshot
    */
   public List<MetricData> metrics() {
-    return new ArrayList<>(metricReader.collectAllMetrics());
+    if (metrics == null) {
+      throw new IllegalStateException(
+          "the OpenTelemetry SDK on the classpath has no metrics (opentelemetry-sdk-metrics)");
+    }
+    return new ArrayList<>(metrics.reader.collectAllMetrics());
   }
 
   /**

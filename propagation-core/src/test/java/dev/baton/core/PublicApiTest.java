@@ -30,6 +30,7 @@ class PublicApiTest {
   void internalTypesTransportsShare() {
     assertThat(PublicTypes.of(Spans.class))
         .containsExactly(
+            "dev.baton.core.internal.AmqpConventions",
             "dev.baton.core.internal.BaggageFilter",
             "dev.baton.core.internal.BatonPropagator",
             "dev.baton.core.internal.ConfigReader",

@@ -1,7 +1,14 @@
 package dev.baton.spring;
 
+import static dev.baton.core.internal.AmqpConventions.publishDestination;
+import static dev.baton.core.internal.AmqpConventions.receiveDestination;
+import static dev.baton.core.internal.AmqpConventions.setRoutingKey;
+
 import dev.baton.core.BatonTracing;
+import dev.baton.core.internal.AmqpConventions;
 import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.MessagingMetrics;
+import dev.baton.core.internal.OperationTimer;
 import dev.baton.core.internal.Propagation;
 import dev.baton.core.internal.SemConv;
 import dev.baton.core.internal.Spans;
@@ -11,6 +18,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.springframework.amqp.core.Message;
@@ -25,13 +33,16 @@ import org.springframework.amqp.core.MessageProperties;
 final class RabbitSpans {
 
   static final String SCOPE = "dev.baton.amqp";
-  static final String DEFAULT_EXCHANGE = "amq.default";
 
   final Tracer tracer;
   final Propagation<Map<String, Object>> propagation;
   final boolean endPublishOnConfirm;
+  /** {@code messaging.process.duration} and friends of listener deliveries; {@code null} when off. */
+  final MessagingMetrics metrics;
 
   RabbitSpans(BatonTracing baton, boolean endPublishOnConfirm) {
+    this.metrics = MessagingMetrics.create(
+        baton, SCOPE, SemConv.SYSTEM_RABBITMQ, "publish", "process", null, "process");
     this.tracer = Spans.tracer(baton, SCOPE);
     this.propagation = Propagation.of(baton, MessageHeadersCarrier.INSTANCE);
     this.endPublishOnConfirm = endPublishOnConfirm;
@@ -47,7 +58,7 @@ final class RabbitSpans {
                 SemConv.SYSTEM_RABBITMQ,
                 SemConv.OP_SEND,
                 "publish",
-                defaultExchange ? DEFAULT_EXCHANGE : exchange,
+                defaultExchange ? AmqpConventions.DEFAULT_EXCHANGE : exchange,
                 publishDestination(exchange, routingKey))
             .setParent(Context.current());
     if (host != null) {
@@ -62,6 +73,28 @@ final class RabbitSpans {
       setMessageAttributes(span, message);
     }
     return span;
+  }
+
+  /**
+   * A delivery reaches a listener: counted, its wait since the {@code timestamp} property recorded,
+   * and the timer of its processing returned ({@code null} when not measured). The queue is left
+   * out when its name was generated ({@code amq.gen-…} by the broker, {@code spring.gen-…} by
+   * Spring's {@code AnonymousQueue}), as in {@code baton-amqp-decorators}.
+   */
+  OperationTimer deliveryTimer(Message message) {
+    if (metrics == null) {
+      return null;
+    }
+    MessageProperties props = message.getMessageProperties();
+    String queue = props.getConsumerQueue();
+    String destination =
+        queue == null || queue.isEmpty() || queue.startsWith("amq.gen-")
+                || queue.startsWith("spring.gen-")
+            ? null
+            : queue;
+    metrics.consumed(destination, null, 1);
+    Date timestamp = props.getTimestamp();
+    return metrics.startProcess(destination, null, timestamp == null ? -1 : timestamp.getTime());
   }
 
   /**
@@ -128,59 +161,10 @@ final class RabbitSpans {
         destinationName);
   }
 
-  private static void setRoutingKey(Span span, String routingKey) {
-    if (routingKey != null && !routingKey.isEmpty()) {
-      span.setAttribute(SemConv.MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, routingKey);
-    }
-  }
-
   private static void setMessageAttributes(Span span, Message message) {
     MessageProperties props = message.getMessageProperties();
-    String messageId = props.getMessageId();
-    if (messageId != null) {
-      span.setAttribute(SemConv.MESSAGING_MESSAGE_ID, messageId);
-    }
-    String correlationId = props.getCorrelationId();
-    if (correlationId != null) {
-      span.setAttribute(SemConv.MESSAGING_MESSAGE_CONVERSATION_ID, correlationId);
-    }
     byte[] body = message.getBody();
-    if (body != null) {
-      span.setAttribute(SemConv.MESSAGING_MESSAGE_BODY_SIZE, (long) body.length);
-    }
-  }
-
-  /** {@code {exchange}:{routing key}}, the non-empty one alone, or {@code amq.default}. */
-  static String publishDestination(String exchange, String routingKey) {
-    boolean hasExchange = exchange != null && !exchange.isEmpty();
-    boolean hasKey = routingKey != null && !routingKey.isEmpty();
-    if (hasExchange && hasKey) {
-      return exchange + ':' + routingKey;
-    }
-    if (hasExchange) {
-      return exchange;
-    }
-    return hasKey ? routingKey : DEFAULT_EXCHANGE;
-  }
-
-  /**
-   * {@code {exchange}:{routing key}:{queue}} without the empty parts, and without the queue when
-   * it equals the routing key; {@code amq.default} when nothing is left.
-   */
-  static String receiveDestination(String exchange, String routingKey, String queue) {
-    boolean hasExchange = exchange != null && !exchange.isEmpty();
-    boolean hasKey = routingKey != null && !routingKey.isEmpty();
-    boolean hasQueue = queue != null && !queue.isEmpty() && !(hasKey && queue.equals(routingKey));
-    StringBuilder sb = new StringBuilder();
-    if (hasExchange) {
-      sb.append(exchange);
-    }
-    if (hasKey) {
-      sb.append(sb.length() > 0 ? ":" : "").append(routingKey);
-    }
-    if (hasQueue) {
-      sb.append(sb.length() > 0 ? ":" : "").append(queue);
-    }
-    return sb.length() == 0 ? DEFAULT_EXCHANGE : sb.toString();
+    AmqpConventions.setMessageAttributes(
+        span, props.getMessageId(), props.getCorrelationId(), body == null ? -1 : body.length);
   }
 }

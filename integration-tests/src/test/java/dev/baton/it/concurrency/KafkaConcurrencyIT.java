@@ -55,7 +55,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class KafkaConcurrencyIT {
 
-  // Bounds of the waits; with topic creation (at most 60 s, Topics) they add up to 230 s.
+  // Bounds of the waits, topic creation's included (Topics: 30 s to create, 30 s for leaders).
+  static final Duration TOPIC_BOUND = Duration.ofSeconds(60);
   static final Duration SENDS_BOUND = Duration.ofSeconds(60);
   static final Duration POLL_BOUND = Duration.ofSeconds(60);
   static final Duration WORKERS_BOUND = Duration.ofSeconds(30);
@@ -64,6 +65,15 @@ class KafkaConcurrencyIT {
   static final int THREADS = 8;
   static final int PER_THREAD = 250;
   static final int TOTAL = THREADS * PER_THREAD;
+
+  /** Guard: a stall must fail in its own phase, with its message, before the class's timeout. */
+  @Test
+  void everyWaitTogetherStaysUnderTheTimeout() {
+    Timeout timeout = KafkaConcurrencyIT.class.getAnnotation(Timeout.class);
+    Duration waits = TOPIC_BOUND.plus(SENDS_BOUND).plus(CLOSE_BOUND)
+        .plus(POLL_BOUND).plus(WORKERS_BOUND).plus(CLOSE_BOUND);
+    assertThat(waits).isLessThan(Duration.of(timeout.value(), timeout.unit().toChronoUnit()));
+  }
 
   @Test
   void sharedProducerAndWorkerPoolKeepEachRecordsContext(KafkaBroker kafka) throws Exception {
