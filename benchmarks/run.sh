@@ -2,7 +2,7 @@
 # Builds the benchmarks and runs the whole table: every JMH benchmark (with -prof gc) and the
 # end-to-end throughput on an in-process KRaft broker. Raw results go to benchmarks/target/results/.
 #
-#   benchmarks/run.sh                 the whole table (about 13 minutes on 2 cores)
+#   benchmarks/run.sh                 the whole table (about 10 minutes on 2 cores)
 #   benchmarks/run.sh KafkaHeaders    only the JMH benchmarks matching a regex, no end-to-end run
 #
 # Environment: JMH_OPTS replaces the default JMH options; E2E_RECORDS / E2E_ROUNDS size the
