@@ -2,7 +2,7 @@
 # Builds the benchmarks and runs the whole table: every JMH benchmark (with -prof gc) and the
 # end-to-end throughput on an in-process KRaft broker. Raw results go to benchmarks/target/results/.
 #
-#   benchmarks/run.sh                 the whole table (about 13 minutes on 2 cores)
+#   benchmarks/run.sh                 the whole table (about 10 minutes on 2 cores)
 #   benchmarks/run.sh KafkaHeaders    only the JMH benchmarks matching a regex, no end-to-end run
 #
 # Environment: JMH_OPTS replaces the default JMH options; E2E_RECORDS / E2E_ROUNDS size the
@@ -17,7 +17,7 @@ fi
 cd "$(dirname "$0")/.."
 OUT=benchmarks/target/results
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 5 -r 1s -prof gc"}
-E2E_RECORDS=${E2E_RECORDS:-50000}
+E2E_RECORDS=${E2E_RECORDS:-100000}
 E2E_ROUNDS=${E2E_ROUNDS:-3}
 start=$(date +%s)
 

@@ -1,23 +1,77 @@
 #!/usr/bin/env python3
-"""Prints JMH JSON results (from run.sh) as one Markdown table: score, error, bytes per op."""
+"""Turns run.sh's JMH JSON into Markdown: every result, then the Baton / OpenTelemetry ratios.
+
+Overhead ratio = (Baton - baseline) / (OpenTelemetry - baseline), in time and in bytes per op.
+"""
 import json
 import sys
 
 
-def main(path):
+def load(path):
     with open(path) as f:
         results = json.load(f)
-    print("| benchmark | params | threads | ns/op | ± | B/op |")
-    print("|---|---|---:|---:|---:|---:|")
+    table = {}
     for r in results:
-        name = r["benchmark"].rsplit(".", 2)
-        short = name[-2] + "." + name[-1]
-        params = ",".join(f"{k}={v}" for k, v in sorted((r.get("params") or {}).items()))
+        cls, method = r["benchmark"].rsplit(".", 2)[-2:]
+        params = ",".join(f"{v}" for _, v in sorted((r.get("params") or {}).items()))
         pm = r["primaryMetric"]
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-        alloc_s = "" if alloc is None else f"{alloc:.0f}"
-        print(f"| {short} | {params} | {r['threads']} | {pm['score']:.1f} | "
-              f"{pm['scoreError']:.1f} | {alloc_s} |")
+        table[(cls, method, params)] = (pm["score"], pm["scoreError"], alloc, r["threads"])
+    return table
+
+
+def fmt(x, digits=0):
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+def raw(table):
+    print("| benchmark | params | threads | ns/op | ± | B/op |")
+    print("|---|---|---:|---:|---:|---:|")
+    for (cls, method, params), (score, err, alloc, threads) in table.items():
+        print(f"| {cls}.{method} | {params} | {threads} | {score:.1f} | {err:.1f} | {fmt(alloc)} |")
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def ratios(table):
+    def get(cls, method, params=""):
+        return table.get((cls, method, params))
+
+    rows = []
+    for mode in ("SDK", "PROPAGATION"):
+        for cls, baton, otel, base in (
+            ("KafkaProducerBenchmark", "baton", "otel", "baseline"),
+            ("KafkaConsumerBenchmark", "baton", "otel", "baseline"),
+            ("GrpcBenchmark", "baton", "otel", "baseline"),
+        ):
+            b, o, z = get(cls, baton, mode), get(cls, otel, mode), get(cls, base)
+            if not (b and o and z):
+                continue
+            rows.append(
+                (f"{cls} {mode}", b, o, z,
+                 ratio(b[0] - z[0], o[0] - z[0]), ratio(b[2] - z[2], o[2] - z[2])))
+    for baton, otel in (("inject_baton", "inject_otel"), ("extract_baton", "extract_otel"),
+                        ("extractNone_baton", "extractNone_otel")):
+        b, o = get("KafkaHeadersBenchmark", baton), get("KafkaHeadersBenchmark", otel)
+        z = get("KafkaHeadersBenchmark", "baseline") if baton.startswith("inject") else (0, 0, 0, 1)
+        if b and o and z:
+            rows.append((f"KafkaHeaders {baton.split('_')[0]}", b, o, z,
+                         ratio(b[0] - z[0], o[0] - z[0]), ratio(b[2] - z[2], o[2] - z[2])))
+    print("| case | Baton ns | OTel ns | baseline ns | Baton B | OTel B | baseline B |"
+          " overhead ratio, time | overhead ratio, bytes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, b, o, z, rt, rb in rows:
+        print(f"| {name} | {b[0]:.0f} ± {b[1]:.0f} | {o[0]:.0f} ± {o[1]:.0f} | {z[0]:.0f} |"
+              f" {fmt(b[2])} | {fmt(o[2])} | {fmt(z[2])} | {fmt(rt, 2)} | {fmt(rb, 2)} |")
+
+
+def main(path):
+    table = load(path)
+    raw(table)
+    print()
+    ratios(table)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ import dev.baton.testing.EmbeddedKafkaBroker;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +79,7 @@ public final class EndToEndThroughput {
           run(broker, tracing, v, records / 2, "warm-" + w);
         }
       }
+      Arrays.fill(GC_MILLIS_CONSUMING, 0);
       double[][][] rate = new double[variants.length][2][rounds];
       for (int r = 0; r < rounds; r++) {
         StringBuilder line = new StringBuilder("round " + r + ":");
@@ -116,6 +119,9 @@ public final class EndToEndThroughput {
                 records,
                 RECORD_BYTES));
       }
+      lines.add(
+          "GC time while consuming, all rounds: plain " + GC_MILLIS_CONSUMING[0] + " ms, headers only "
+              + GC_MILLIS_CONSUMING[1] + " ms, baton " + GC_MILLIS_CONSUMING[2] + " ms");
       lines.add("spans ended (SDK, dropped): " + telemetry.endedSpans());
     }
     PrintStream stdout = System.out;
@@ -177,6 +183,7 @@ public final class EndToEndThroughput {
     consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "e2e-consumer-" + name);
     double consumed;
+    long gcBefore = gcMillis();
     long[] bytes = new long[1];
     KafkaTracing.RecordProcessor<byte[], byte[], RuntimeException> processor =
         record -> bytes[0] += record.value().length;
@@ -208,7 +215,19 @@ public final class EndToEndThroughput {
       }
       consumed = seen / ((System.nanoTime() - start) / 1e9);
     }
+    GC_MILLIS_CONSUMING[variant.ordinal()] += gcMillis() - gcBefore;
     return new double[] {produced, consumed};
+  }
+
+  /** GC time (all collectors) while each variant consumed, summed over the measured rounds. */
+  static final long[] GC_MILLIS_CONSUMING = new long[Variant.values().length];
+
+  private static long gcMillis() {
+    long total = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
   }
 
   private static double[] ratio(double[] a, double[] b) {

@@ -340,7 +340,7 @@ public final class KafkaTracing {
   private void recordAttributes(
       SpanBuilder builder, ConsumerRecord<?, ?> record, ConsumerIdentities.Consumer consumer) {
     builder.setAttribute(
-        SemConv.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(record.partition()));
+        SemConv.MESSAGING_DESTINATION_PARTITION_ID, SemConv.partitionId(record.partition()));
     builder.setAttribute(SemConv.MESSAGING_KAFKA_OFFSET, record.offset());
     if (record.value() == null) {
       builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_TOMBSTONE, true);

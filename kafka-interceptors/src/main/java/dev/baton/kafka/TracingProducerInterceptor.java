@@ -164,6 +164,9 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
    */
   static <K, V> ProducerRecord<K, V> writable(ProducerRecord<K, V> record) {
     Headers headers = record.headers();
+    if (headers instanceof RecordHeaders && !((RecordHeaders) headers).isReadOnly()) {
+      return record; // kafka-clients' own headers say it without a remove
+    }
     try {
       headers.remove("traceparent"); // throws on read-only headers; replaced right after anyway
       return record;
@@ -245,7 +248,7 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     if (metadata != null) {
       if (metadata.partition() >= 0) {
         span.setAttribute(
-            SemConv.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(metadata.partition()));
+            SemConv.MESSAGING_DESTINATION_PARTITION_ID, SemConv.partitionId(metadata.partition()));
       }
       if (metadata.hasOffset()) {
         span.setAttribute(SemConv.MESSAGING_KAFKA_OFFSET, metadata.offset());

@@ -58,34 +58,48 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
       return UNKNOWN;
     }
     try {
-      int found = 0;
+      // per W3C field: 1 for a field of the exact name, 2 for one in another casing; 2 = several
       int traceparents = 0;
       int tracestates = 0;
-      for (String k : carrier.keys(c)) {
-        if (k == null) {
-          continue;
-        }
-        int n = k.length();
-        if (n == 11 && W3CTraceContext.TRACEPARENT.regionMatches(true, 0, k, 0, 11)) {
-          found |= TRACEPARENT_ANY;
-          traceparents += W3CTraceContext.TRACEPARENT.equals(k) ? 1 : 2;
-        } else if (n == 10 && W3CTraceContext.TRACESTATE.regionMatches(true, 0, k, 0, 10)) {
-          found |= TRACESTATE_ANY;
-          tracestates += W3CTraceContext.TRACESTATE.equals(k) ? 1 : 2;
-        } else if (n == 7 && W3CBaggage.BAGGAGE.regionMatches(true, 0, k, 0, 7)) {
-          found |= BAGGAGE_ANY;
+      int baggages = 0;
+      int count = carrier.fieldCount(c);
+      Iterator<String> keys = count >= 0 ? null : carrier.keys(c).iterator();
+      for (int i = 0; keys == null ? i < count : keys.hasNext(); i++) {
+        String k = keys == null ? carrier.keyAt(c, i) : keys.next();
+        int w = weigh(k);
+        if (w != 0) {
+          traceparents = Math.min(2, traceparents + (w & 3));
+          tracestates = Math.min(2, tracestates + ((w >> 2) & 3));
+          baggages = Math.min(2, baggages + (w >> 4));
         }
       }
-      if (traceparents == 1) {
-        found |= TRACEPARENT_SINGLE;
-      }
-      if (tracestates == 1) {
-        found |= TRACESTATE_SINGLE;
-      }
-      return found;
+      return (traceparents == 0 ? 0 : TRACEPARENT_ANY)
+          | (traceparents == 1 ? TRACEPARENT_SINGLE : 0)
+          | (tracestates == 0 ? 0 : TRACESTATE_ANY)
+          | (tracestates == 1 ? TRACESTATE_SINGLE : 0)
+          | (baggages == 0 ? 0 : BAGGAGE_ANY);
     } catch (RuntimeException e) {
       return UNKNOWN;
     }
+  }
+
+  /**
+   * Which W3C field {@code k} names: 1 (exact name) or 2 (another casing) in the two bits of that
+   * field (traceparent, tracestate, baggage from the lowest); 0 for any other name. Lengths are
+   * compared first.
+   */
+  private static int weigh(String k) {
+    int n = k == null ? 0 : k.length();
+    if (n == 11 && W3CTraceContext.TRACEPARENT.regionMatches(true, 0, k, 0, 11)) {
+      return W3CTraceContext.TRACEPARENT.equals(k) ? 1 : 2;
+    }
+    if (n == 10 && W3CTraceContext.TRACESTATE.regionMatches(true, 0, k, 0, 10)) {
+      return W3CTraceContext.TRACESTATE.equals(k) ? 1 << 2 : 2 << 2;
+    }
+    if (n == 7 && W3CBaggage.BAGGAGE.regionMatches(true, 0, k, 0, 7)) {
+      return 1 << 4;
+    }
+    return 0;
   }
 
   /**

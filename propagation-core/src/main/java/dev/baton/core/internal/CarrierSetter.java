@@ -3,6 +3,7 @@ package dev.baton.core.internal;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -91,7 +92,10 @@ final class CarrierSetter<C> implements TextMapSetter<C> {
     try {
       List<String> stale = null;
       boolean clean = true;
-      for (String k : carrier.keys(c)) {
+      int count = carrier.fieldCount(c);
+      Iterator<String> keys = count >= 0 ? null : carrier.keys(c).iterator();
+      for (int i = 0; keys == null ? i < count : keys.hasNext(); i++) {
+        String k = keys == null ? carrier.keyAt(c, i) : keys.next();
         int owner = k == null ? -1 : owner(k);
         if (owner < 0) {
           continue;

@@ -109,4 +109,31 @@ public interface HeaderCarrier<C> {
   default void replace(C carrier, String key, byte[] value, boolean absent) {
     replace(carrier, key, new String(value, StandardCharsets.UTF_8));
   }
+
+  /**
+   * The number of fields, for carriers that can also name the {@code i}-th field without
+   * allocating ({@link #keyAt(Object, int)}); {@code -1} (the default) when they cannot, and the
+   * core walks {@link #keys(Object)} instead. Only a speed-up: the core's first look at every
+   * message's names is the one pass a message without trace headers costs.
+   *
+   * @param carrier the carrier, never {@code null}
+   * @return the number of fields, or -1
+   * @since 0.1.0
+   */
+  default int fieldCount(C carrier) {
+    return -1;
+  }
+
+  /**
+   * The name of field {@code index}, {@code 0 <= index < fieldCount(carrier)}; only called when
+   * {@link #fieldCount(Object)} answered a count.
+   *
+   * @param carrier the carrier, never {@code null}
+   * @param index the field's position
+   * @return its name
+   * @since 0.1.0
+   */
+  default String keyAt(C carrier, int index) {
+    throw new UnsupportedOperationException("keyAt without fieldCount");
+  }
 }

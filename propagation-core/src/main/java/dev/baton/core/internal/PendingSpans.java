@@ -3,8 +3,6 @@ package dev.baton.core.internal;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -42,7 +40,10 @@ public final class PendingSpans {
   private final int max;
   private final Order order;
   private final AttributeKey<Boolean> endedEarly;
-  private final Map<Long, Pending> byKey;
+  /** {@link Order#KEY} only. */
+  private final TreeMap<Long, Pending> sorted;
+  /** {@link Order#ARRIVAL} only: no boxed key, no map entry per span. */
+  private final ArrivalIndex arrival;
   /** Only for spans added with a carrier. */
   private final IdentityHashMap<Object, Pending> byCarrier = new IdentityHashMap<>();
 
@@ -60,7 +61,8 @@ public final class PendingSpans {
     this.max = max;
     this.order = order;
     this.endedEarly = endedEarly;
-    this.byKey = order == Order.KEY ? new TreeMap<>() : new LinkedHashMap<>();
+    this.sorted = order == Order.KEY ? new TreeMap<>() : null;
+    this.arrival = order == Order.KEY ? null : new ArrivalIndex();
   }
 
   /**
@@ -76,10 +78,10 @@ public final class PendingSpans {
   public Span add(long key, Object carrier, Span span) {
     Pending pending = new Pending(key, carrier, span);
     Pending out = null;
-    if (byKey.size() >= max && !byKey.containsKey(key)) {
+    if (size() >= max && !holds(key)) {
       out = removeFirst();
     }
-    Pending displaced = byKey.put(key, pending);
+    Pending displaced = sorted != null ? sorted.put(key, pending) : (Pending) arrival.put(pending);
     if (displaced != null) {
       forgetCarrier(displaced);
       out = displaced;
@@ -87,7 +89,7 @@ public final class PendingSpans {
     if (carrier != null) {
       byCarrier.put(carrier, pending);
     }
-    return out == null ? null : out.span();
+    return out == null ? null : out.span;
   }
 
   /**
@@ -97,12 +99,12 @@ public final class PendingSpans {
    * @return the span, or {@code null} when none waits under that key
    */
   public Span take(long key) {
-    Pending pending = byKey.remove(key);
+    Pending pending = sorted != null ? sorted.remove(key) : (Pending) arrival.remove(key);
     if (pending == null) {
       return null;
     }
     forgetCarrier(pending);
-    return pending.span();
+    return pending.span;
   }
 
   /**
@@ -116,8 +118,12 @@ public final class PendingSpans {
     if (pending == null) {
       return null;
     }
-    byKey.remove(pending.key(), pending);
-    return pending.span();
+    if (sorted != null) {
+      sorted.remove(pending.key, pending);
+    } else {
+      arrival.remove(pending);
+    }
+    return pending.span;
   }
 
   /**
@@ -127,7 +133,7 @@ public final class PendingSpans {
    */
   public Span takeOldest() {
     Pending pending = removeFirst();
-    return pending == null ? null : pending.span();
+    return pending == null ? null : pending.span;
   }
 
   /**
@@ -141,7 +147,6 @@ public final class PendingSpans {
     if (order != Order.KEY) {
       throw new IllegalStateException("only a table ordered by key knows what comes up to a key");
     }
-    TreeMap<Long, Pending> sorted = (TreeMap<Long, Pending>) byKey;
     Map.Entry<Long, Pending> first = sorted.firstEntry();
     if (first == null || first.getKey() > key) {
       return null;
@@ -155,7 +160,11 @@ public final class PendingSpans {
    * @return the count
    */
   public int size() {
-    return byKey.size();
+    return sorted != null ? sorted.size() : arrival.size();
+  }
+
+  private boolean holds(long key) {
+    return sorted != null ? sorted.containsKey(key) : arrival.get(key) != null;
   }
 
   /**
@@ -174,21 +183,29 @@ public final class PendingSpans {
   }
 
   private Pending removeFirst() {
-    Iterator<Pending> it = byKey.values().iterator();
-    if (!it.hasNext()) {
-      return null;
+    Pending first;
+    if (sorted != null) {
+      Map.Entry<Long, Pending> e = sorted.pollFirstEntry();
+      first = e == null ? null : e.getValue();
+    } else {
+      first = (Pending) arrival.removeOldest();
     }
-    Pending first = it.next();
-    it.remove();
-    forgetCarrier(first);
+    if (first != null) {
+      forgetCarrier(first);
+    }
     return first;
   }
 
   private void forgetCarrier(Pending pending) {
-    if (pending.carrier() != null) {
-      byCarrier.remove(pending.carrier(), pending);
+    if (pending.carrier != null) {
+      byCarrier.remove(pending.carrier, pending);
     }
   }
 
-  private record Pending(long key, Object carrier, Span span) {}
+  /** A waiting span, filed under its key and maybe its carrier. */
+  private static final class Pending extends ArrivalIndex.Entry {
+    Pending(long key, Object carrier, Span span) {
+      super(key, carrier, span);
+    }
+  }
 }

@@ -46,6 +46,28 @@ public final class SemConv {
   public static final AttributeKey<String> MESSAGING_DESTINATION_PARTITION_ID =
       AttributeKey.stringKey("messaging.destination.partition.id");
   /** {@code messaging.destination.subscription.name}. */
+  /** The values of {@link #MESSAGING_DESTINATION_PARTITION_ID} for partitions 0 to 255, made once. */
+  private static final String[] PARTITION_IDS = new String[256];
+
+  static {
+    for (int i = 0; i < PARTITION_IDS.length; i++) {
+      PARTITION_IDS[i] = Integer.toString(i);
+    }
+  }
+
+  /**
+   * The value of {@link #MESSAGING_DESTINATION_PARTITION_ID} for {@code partition}: the decimal
+   * number, shared for the first 256 partitions rather than made per message.
+   *
+   * @param partition the partition
+   * @return its id
+   */
+  public static String partitionId(int partition) {
+    return partition >= 0 && partition < PARTITION_IDS.length
+        ? PARTITION_IDS[partition]
+        : Integer.toString(partition);
+  }
+
   public static final AttributeKey<String> MESSAGING_DESTINATION_SUBSCRIPTION_NAME =
       AttributeKey.stringKey("messaging.destination.subscription.name");
   /** {@code messaging.consumer.group.name}. */
