@@ -158,13 +158,26 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     return builder.startSpan();
   }
 
+  /** {@code RecordHeaders.isReadOnly()} exists (kafka-clients 4.1 and later). */
+  private static final boolean HEADERS_TELL_READ_ONLY = hasMethod(RecordHeaders.class, "isReadOnly");
+
+  private static boolean hasMethod(Class<?> type, String name) {
+    try {
+      type.getMethod(name);
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
   /**
    * After a send, kafka-clients makes a record's headers read-only; a record sent again is copied
    * with writable headers so its old trace headers can be replaced.
    */
   static <K, V> ProducerRecord<K, V> writable(ProducerRecord<K, V> record) {
     Headers headers = record.headers();
-    if (headers instanceof RecordHeaders && !((RecordHeaders) headers).isReadOnly()) {
+    if (HEADERS_TELL_READ_ONLY
+        && headers instanceof RecordHeaders && !((RecordHeaders) headers).isReadOnly()) {
       return record; // kafka-clients' own headers say it without a remove
     }
     try {
