@@ -67,16 +67,10 @@ final class TracingConsumer implements Consumer {
       delegate.handleDelivery(consumerTag, envelope, properties, body);
       return;
     }
-    ProcessScope scope = ProcessScope.open(context, Span.fromContext(context),
-        AmqpMetrics.delivered(spans.metrics(), queue, queueFlags, properties));
-    try {
-      delegate.handleDelivery(consumerTag, envelope, properties, body);
-    } catch (Throwable t) {
-      scope.recordException(t);
-      throw t;
-    } finally {
-      scope.close();
-    }
+    ProcessScope.run(
+        ProcessScope.open(context, Span.fromContext(context),
+            AmqpMetrics.delivered(spans.metrics(), queue, queueFlags, properties)),
+        () -> delegate.handleDelivery(consumerTag, envelope, properties, body));
   }
 
   @Override

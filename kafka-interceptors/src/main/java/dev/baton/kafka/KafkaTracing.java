@@ -221,15 +221,7 @@ public final class KafkaTracing {
   public <K, V, E extends Exception> void process(
       ConsumerRecord<K, V> record, RecordProcessor<K, V, E> processor) throws E {
     Objects.requireNonNull(processor, "processor == null");
-    ProcessingScope scope = startProcessing(record);
-    try {
-      processor.process(record);
-    } catch (Throwable t) {
-      scope.recordException(t);
-      throw t;
-    } finally {
-      scope.close();
-    }
+    ProcessScope.run(startProcessing(record), () -> processor.process(record));
   }
 
   /**

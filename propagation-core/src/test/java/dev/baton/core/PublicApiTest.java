@@ -44,6 +44,7 @@ class PublicApiTest {
             "dev.baton.core.internal.PendingSpans",
             "dev.baton.core.internal.PendingSpans.Order",
             "dev.baton.core.internal.ProcessScope",
+            "dev.baton.core.internal.ProcessScope.Body",
             "dev.baton.core.internal.Propagation",
             "dev.baton.core.internal.RpcMetrics",
             "dev.baton.core.internal.SemConv",
