@@ -67,10 +67,17 @@ final class TracingConsumer implements Consumer {
       delegate.handleDelivery(consumerTag, envelope, properties, body);
       return;
     }
-    ProcessScope.run(
-        ProcessScope.open(context, Span.fromContext(context),
-            AmqpMetrics.delivered(spans.metrics(), queue, queueFlags, properties)),
-        () -> delegate.handleDelivery(consumerTag, envelope, properties, body));
+    ProcessScope scope = ProcessScope.open(context, Span.fromContext(context),
+        AmqpMetrics.delivered(spans.metrics(), queue, queueFlags, properties));
+    // ProcessScope.run, written out: a lambda here would capture five values per delivery.
+    try {
+      delegate.handleDelivery(consumerTag, envelope, properties, body);
+    } catch (Throwable t) {
+      scope.recordException(t);
+      throw t;
+    } finally {
+      scope.close();
+    }
   }
 
   @Override

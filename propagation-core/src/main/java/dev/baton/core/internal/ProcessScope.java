@@ -56,8 +56,9 @@ public final class ProcessScope implements ProcessingScope {
 
   /**
    * Runs {@code body} inside {@code scope}: a failure of the body is recorded on the scope and
-   * rethrown unchanged, and the scope is closed whatever happens. The one place where a
-   * transport's {@code process} convenience and AMQP's traced deliveries run user code.
+   * rethrown unchanged, and the scope is closed whatever happens. Kafka's and AMQP's
+   * {@code process} conveniences run the user's code through it; AMQP's traced deliveries write
+   * the same steps out, so that the per-delivery path allocates no capturing lambda.
    *
    * @param scope the open processing scope; closed on return
    * @param body the processing code
