@@ -63,6 +63,7 @@ public final class InMemoryTelemetry implements AutoCloseable {
   // null when the SDK on the classpath has no metrics (OpenTelemetry before 1.14, as the
   // oldest-supported integration tests run): spans are then recorded alone
   private final Metrics metrics = metricsIfAvailable();
+  private final Map<String, Metrics> serviceMetrics = new ConcurrentHashMap<>();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong ended = new AtomicLong();
   private final OpenTelemetrySdk sdk;
@@ -71,10 +72,10 @@ public final class InMemoryTelemetry implements AutoCloseable {
 
   private InMemoryTelemetry(TextMapPropagator propagator) {
     this.propagator = propagator;
-    this.sdk = build(Resource.getDefault());
+    this.sdk = build(Resource.getDefault(), metrics);
   }
 
-  private OpenTelemetrySdk build(Resource resource) {
+  private OpenTelemetrySdk build(Resource resource, Metrics metrics) {
     OpenTelemetrySdkBuilder builder = OpenTelemetrySdk.builder()
         .setTracerProvider(
             SdkTracerProvider.builder()
@@ -99,9 +100,9 @@ public final class InMemoryTelemetry implements AutoCloseable {
   }
 
   /**
-   * One meter provider for the main SDK and every {@code service(name)} SDK, so one reader sees
-   * all their metrics; closed once, with the main SDK. Its own class, so that the metrics SDK's
-   * types load only when they are on the classpath.
+   * A meter provider and its in-memory reader: one for the main SDK and one per {@code
+   * service(name)} SDK. Its own class, so that the metrics SDK's types load only when they are on
+   * the classpath.
    */
   private static final class Metrics {
     final InMemoryMetricReader reader = InMemoryMetricReader.create();
@@ -146,8 +147,9 @@ public final class InMemoryTelemetry implements AutoCloseable {
    * Returns an SDK of its own for one service, whose resource's {@code service.name} is {@code
    * serviceName}, recording into this instance: for a test that runs several services in one JVM
    * and checks which service made each span ({@code span.getResource()}). Same propagators and
-   * sampling as {@link #openTelemetry()}; its spans count in {@link #openSpans()}. One SDK per
-   * name, closed by {@link #close()}. Thread-safe.
+   * sampling as {@link #openTelemetry()}; its spans count in {@link #openSpans()}; its metrics are
+   * in {@link #metrics()} and, alone, in {@link #metrics(String)}. One SDK per name, closed by
+   * {@link #close()}. Thread-safe.
    *
    * @param serviceName the {@code service.name} of the service
    * @return the service's SDK
@@ -155,8 +157,14 @@ public final class InMemoryTelemetry implements AutoCloseable {
    */
   public OpenTelemetry service(String serviceName) {
     Objects.requireNonNull(serviceName, "serviceName == null");
-    return services.computeIfAbsent(serviceName, name -> build(
-        Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, name)))));
+    return services.computeIfAbsent(serviceName, name -> {
+      Metrics own = metricsIfAvailable();
+      if (own != null) {
+        serviceMetrics.put(name, own);
+      }
+      return build(
+          Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, name))), own);
+    });
   }
 
   /**
@@ -346,17 +354,40 @@ public final class InMemoryTelemetry implements AutoCloseable {
   }
 
   /**
-   * Returns every metric recorded so far, cumulative since this SDK was built.
+   * Returns every metric recorded so far, cumulative since this SDK was built: the main SDK's and
+   * each {@link #service(String) service's}, one {@code MetricData} per SDK.
    *
    * @return a snapshot
    */
   public List<MetricData> metrics() {
+    List<MetricData> out = new ArrayList<>(requireMetrics(metrics).reader.collectAllMetrics());
+    for (Metrics service : serviceMetrics.values()) {
+      out.addAll(service.reader.collectAllMetrics());
+    }
+    return out;
+  }
+
+  /**
+   * Returns every metric the SDK of one {@link #service(String) service} recorded so far.
+   *
+   * @param serviceName the service's name, as given to {@link #service(String)}
+   * @return a snapshot; empty when there is no such service
+   * @since 0.1.0
+   */
+  public List<MetricData> metrics(String serviceName) {
+    requireMetrics(metrics);
+    Metrics service = serviceMetrics.get(serviceName);
+    return service == null ? List.of() : new ArrayList<>(service.reader.collectAllMetrics());
+  }
+
+  private static Metrics requireMetrics(Metrics metrics) {
     if (metrics == null) {
       throw new IllegalStateException(
           "the OpenTelemetry SDK on the classpath has no metrics (opentelemetry-sdk-metrics)");
     }
-    return new ArrayList<>(metrics.reader.collectAllMetrics());
+    return metrics;
   }
+
 
   /**
    * Returns the points of the metric named {@code name}, in no particular order.
@@ -443,7 +474,7 @@ public final class InMemoryTelemetry implements AutoCloseable {
   /** Shuts the SDK down, and those of {@link #service(String)}; the ended spans are forgotten. */
   @Override
   public void close() {
-    services.values().forEach(service -> service.getSdkTracerProvider().close());
+    services.values().forEach(OpenTelemetrySdk::close);
     sdk.close();
   }
 

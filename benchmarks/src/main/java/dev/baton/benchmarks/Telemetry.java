@@ -6,6 +6,9 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.OpenTelemetrySdkBuilder;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 
 /**
@@ -40,15 +43,20 @@ public final class Telemetry implements AutoCloseable {
   private final SdkTracerProvider tracerProvider;
 
   private Telemetry(Mode mode) {
+    this(mode, null);
+  }
+
+  private Telemetry(Mode mode, MetricReader metricReader) {
     ContextPropagators propagators = ContextPropagators.create(W3C);
     if (mode == Mode.SDK) {
       processor = new DroppingSpanProcessor();
       tracerProvider = SdkTracerProvider.builder().addSpanProcessor(processor).build();
-      openTelemetry =
-          OpenTelemetrySdk.builder()
-              .setTracerProvider(tracerProvider)
-              .setPropagators(propagators)
-              .build();
+      OpenTelemetrySdkBuilder sdk =
+          OpenTelemetrySdk.builder().setTracerProvider(tracerProvider).setPropagators(propagators);
+      if (metricReader != null) {
+        sdk.setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metricReader).build());
+      }
+      openTelemetry = sdk.build();
     } else {
       processor = null;
       tracerProvider = null;
@@ -59,6 +67,14 @@ public final class Telemetry implements AutoCloseable {
   /** Builds the OpenTelemetry for {@code mode}. */
   public static Telemetry create(Mode mode) {
     return new Telemetry(mode);
+  }
+
+  /**
+   * Builds the {@link Mode#SDK} set-up plus a meter provider reading into {@code metricReader}, for
+   * benchmarks that measure what metrics cost ({@code MetricsCostBenchmark}).
+   */
+  public static Telemetry withMetrics(MetricReader metricReader) {
+    return new Telemetry(Mode.SDK, metricReader);
   }
 
   public OpenTelemetry openTelemetry() {

@@ -7,6 +7,8 @@ import static dev.baton.core.internal.AmqpConventions.setRoutingKey;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.internal.AmqpConventions;
 import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.MessagingMetrics;
+import dev.baton.core.internal.OperationTimer;
 import dev.baton.core.internal.Propagation;
 import dev.baton.core.internal.SemConv;
 import dev.baton.core.internal.Spans;
@@ -16,6 +18,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.springframework.amqp.core.Message;
@@ -34,8 +37,12 @@ final class RabbitSpans {
   final Tracer tracer;
   final Propagation<Map<String, Object>> propagation;
   final boolean endPublishOnConfirm;
+  /** {@code messaging.process.duration} and friends of listener deliveries; {@code null} when off. */
+  final MessagingMetrics metrics;
 
   RabbitSpans(BatonTracing baton, boolean endPublishOnConfirm) {
+    this.metrics = MessagingMetrics.create(
+        baton, SCOPE, SemConv.SYSTEM_RABBITMQ, "publish", "process", null, "process");
     this.tracer = Spans.tracer(baton, SCOPE);
     this.propagation = Propagation.of(baton, MessageHeadersCarrier.INSTANCE);
     this.endPublishOnConfirm = endPublishOnConfirm;
@@ -66,6 +73,28 @@ final class RabbitSpans {
       setMessageAttributes(span, message);
     }
     return span;
+  }
+
+  /**
+   * A delivery reaches a listener: counted, its wait since the {@code timestamp} property recorded,
+   * and the timer of its processing returned ({@code null} when not measured). The queue is left
+   * out when its name was generated ({@code amq.gen-…} by the broker, {@code spring.gen-…} by
+   * Spring's {@code AnonymousQueue}), as in {@code baton-amqp-decorators}.
+   */
+  OperationTimer deliveryTimer(Message message) {
+    if (metrics == null) {
+      return null;
+    }
+    MessageProperties props = message.getMessageProperties();
+    String queue = props.getConsumerQueue();
+    String destination =
+        queue == null || queue.isEmpty() || queue.startsWith("amq.gen-")
+                || queue.startsWith("spring.gen-")
+            ? null
+            : queue;
+    metrics.consumed(destination, null, 1);
+    Date timestamp = props.getTimestamp();
+    return metrics.startProcess(destination, null, timestamp == null ? -1 : timestamp.getTime());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.baton.spring;
 
 import dev.baton.core.internal.Faults;
 import dev.baton.core.ProcessingScope;
+import dev.baton.core.internal.OperationTimer;
 import dev.baton.core.internal.ProcessScope;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -48,14 +49,16 @@ final class TracingListenerAdvice implements MethodInterceptor {
   private ProcessingScope start(Object data) {
     try {
       Context context;
+      OperationTimer timer = null;
       if (data instanceof Message) {
         context = spans.startProcess((Message) data);
+        timer = spans.deliveryTimer((Message) data);
       } else if (data instanceof List && !((List<?>) data).isEmpty()) {
-        context = spans.startBatch((List<?>) data);
+        context = spans.startBatch((List<?>) data); // a batch: no per-message process duration
       } else {
         return null;
       }
-      return ProcessScope.open(context, Span.fromContext(context));
+      return ProcessScope.open(context, Span.fromContext(context), timer);
     } catch (RuntimeException e) {
       Faults.report("spring rabbit listener", e);
       return null;

@@ -8,6 +8,8 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
@@ -163,6 +165,23 @@ class SpringChainTest {
         .startsWith("00-" + publish.getTraceId() + "-" + publish.getSpanId() + "-");
 
     assertThat(TELEMETRY.openSpans()).isZero();
+
+    // Spring's record interceptor and Rabbit listener advice measure processing too (the
+    // telemetry is shared by the class's tests, so at least this test's message)
+    assertThat(processed("kafka", TOPIC)).isGreaterThanOrEqualTo(1);
+    assertThat(processed("rabbitmq", QUEUE)).isGreaterThanOrEqualTo(1);
+  }
+
+  /** Processings recorded in {@code messaging.process.duration} for one destination. */
+  static long processed(String system, String destination) {
+    long n = 0;
+    for (PointData p : TELEMETRY.points("messaging.process.duration")) {
+      if (system.equals(p.getAttributes().get(SemConv.MESSAGING_SYSTEM))
+          && destination.equals(p.getAttributes().get(SemConv.MESSAGING_DESTINATION_NAME))) {
+        n += ((HistogramPointData) p).getCount();
+      }
+    }
+    return n;
   }
 
   /**

@@ -66,7 +66,8 @@ class RabbitMetricsIT {
       Channel channel = tracing.wrap(connection.createChannel());
       try {
         channel.exchangeDeclare(exchange, "fanout", false, true, null);
-        channel.queueDeclare(queue, false, false, true, null);
+        // not auto-delete: Baton counts auto-delete queues as temporary, without a destination
+        channel.queueDeclare(queue, false, false, false, null);
         channel.queueBind(queue, exchange, "");
         channel.confirmSelect();
         for (int i = 0; i < n; i++) {

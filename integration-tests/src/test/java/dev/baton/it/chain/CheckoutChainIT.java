@@ -13,22 +13,29 @@ import dev.baton.examples.CheckoutApp;
 import dev.baton.examples.Order;
 import dev.baton.it.KafkaBroker;
 import dev.baton.it.KafkaBrokerExtension;
+import dev.baton.it.KafkaClientsVersion;
 import dev.baton.it.RabbitBroker;
 import dev.baton.it.RabbitBrokerExtension;
 import dev.baton.testing.InMemoryTelemetry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -178,6 +185,92 @@ class CheckoutChainIT {
             .isNotEqualTo(pollThread));
 
     assertClosesWithoutLeaks();
+  }
+
+  /**
+   * Issue 14's "done when": one order through the chain, each service on an SDK with a metric
+   * reader, records every instrument with the count of that one order, and only the conventions'
+   * attributes (no order id, key or generated name anywhere).
+   */
+  @Test
+  void oneOrderRecordsEveryInstrumentOnceInTheServiceThatHandledIt() throws Exception {
+    assertThat(app.client().placeOrder(new Order(orderId, "book", 2)))
+        .isEqualTo("accepted " + orderId);
+    assertThat(app.nextNotification(WAIT)).isEqualTo("order " + orderId + " shipped: 2 x book");
+    // every span ended: every measurement that goes with one was recorded before it
+    spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
+    spans.awaitOne(RESERVE, SpanKind.SERVER);
+    spans.awaitOne("send " + topic, SpanKind.PRODUCER);
+    spans.awaitOne("process " + topic, SpanKind.CONSUMER);
+    spans.awaitOne("publish " + notifications, SpanKind.PRODUCER);
+    spans.awaitOne("process " + notifications, SpanKind.CONSUMER);
+
+    boolean acked = KafkaClientsVersion.atLeast(4, 1);
+    Map<String, Long> checkout = new HashMap<>(Map.of(
+        "rpc.server.call.duration", 1L,
+        "rpc.client.call.duration", 1L,
+        "messaging.client.sent.messages", 1L));
+    if (acked) {
+      checkout.put("messaging.client.operation.duration", 1L);
+    }
+    assertThat(totals("checkout")).isEqualTo(checkout);
+    assertThat(totals("inventory")).isEqualTo(Map.of("rpc.server.call.duration", 1L));
+    assertThat(totals("fulfilment-worker")).isEqualTo(Map.of(
+        "messaging.client.consumed.messages", 1L,
+        "messaging.process.duration", 1L,
+        "baton.messaging.wait.duration", 1L,
+        "messaging.client.sent.messages", 1L,
+        "messaging.client.operation.duration", 1L));
+    assertThat(totals("notifier")).isEqualTo(Map.of(
+        "messaging.client.consumed.messages", 1L,
+        "messaging.process.duration", 1L));
+
+    Set<String> allowed = Set.of("messaging.system", "messaging.operation.name",
+        "messaging.operation.type", "messaging.destination.name", "messaging.consumer.group.name",
+        "rpc.system.name", "rpc.method", "rpc.response.status_code");
+    for (MetricData metric : spans.metrics()) {
+      for (PointData point : metric.getData().getPoints()) {
+        assertThat(point.getAttributes().asMap().keySet())
+            .extracting(AttributeKey::getKey)
+            .as(metric.getName())
+            .isSubsetOf(allowed);
+        assertThat(point.getAttributes().asMap().values()).map(String::valueOf)
+            .noneMatch(v -> v.contains(orderId));
+      }
+    }
+    assertThat(attributes("fulfilment-worker", "baton.messaging.wait.duration")).containsExactly(
+        Attributes.builder()
+            .put("messaging.system", "kafka")
+            .put("messaging.operation.name", "process")
+            .put("messaging.destination.name", topic)
+            .put("messaging.consumer.group.name", "fulfilment-" + id)
+            .build());
+    assertClosesWithoutLeaks();
+  }
+
+  /** Per metric of one service: a counter's sum, or a histogram's count of measurements. */
+  private Map<String, Long> totals(String service) {
+    Map<String, Long> totals = new HashMap<>();
+    for (MetricData metric : spans.metrics(service)) {
+      long total = 0;
+      for (PointData point : metric.getData().getPoints()) {
+        total += point instanceof HistogramPointData
+            ? ((HistogramPointData) point).getCount()
+            : ((LongPointData) point).getValue();
+      }
+      totals.put(metric.getName(), total);
+    }
+    return totals;
+  }
+
+  private List<Attributes> attributes(String service, String name) {
+    List<Attributes> out = new ArrayList<>();
+    for (MetricData metric : spans.metrics(service)) {
+      if (metric.getName().equals(name)) {
+        metric.getData().getPoints().forEach(p -> out.add(p.getAttributes()));
+      }
+    }
+    return out;
   }
 
   @Test

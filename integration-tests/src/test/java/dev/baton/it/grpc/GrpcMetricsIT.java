@@ -60,7 +60,8 @@ class GrpcMetricsIT {
       public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
         switch (request.getRequestMessage()) {
           case "missing":
-            throw Status.NOT_FOUND.withDescription("no such order").asRuntimeException();
+            responses.onError(Status.NOT_FOUND.withDescription("no such order").asRuntimeException());
+            return;
           case "boom":
             throw new IllegalStateException("handler bug");
           default:
