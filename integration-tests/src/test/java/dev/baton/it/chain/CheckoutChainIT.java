@@ -198,12 +198,12 @@ class CheckoutChainIT {
         .isEqualTo("accepted " + orderId);
     assertThat(app.nextNotification(WAIT)).isEqualTo("order " + orderId + " shipped: 2 x book");
     // every span ended: every measurement that goes with one was recorded before it
-    spans.awaitOne(PLACE_ORDER, SpanKind.SERVER);
-    spans.awaitOne(RESERVE, SpanKind.SERVER);
-    spans.awaitOne("send " + topic, SpanKind.PRODUCER);
-    spans.awaitOne("process " + topic, SpanKind.CONSUMER);
-    spans.awaitOne("publish " + notifications, SpanKind.PRODUCER);
-    spans.awaitOne("process " + notifications, SpanKind.CONSUMER);
+    spans.awaitSpan(PLACE_ORDER, SpanKind.SERVER);
+    spans.awaitSpan(RESERVE, SpanKind.SERVER);
+    spans.awaitSpan("send " + topic, SpanKind.PRODUCER);
+    spans.awaitSpan("process " + topic, SpanKind.CONSUMER);
+    spans.awaitSpan("publish " + notifications, SpanKind.PRODUCER);
+    spans.awaitSpan("process " + notifications, SpanKind.CONSUMER);
 
     boolean acked = KafkaClientsVersion.atLeast(4, 1);
     Map<String, Long> checkout = new HashMap<>(Map.of(
