@@ -11,6 +11,7 @@ import dev.baton.core.BatonTracing;
 import dev.baton.core.ProcessingScope;
 import dev.baton.core.internal.AmqpConventions;
 import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.Instruments;
 import dev.baton.core.internal.MessagingMetrics;
 import dev.baton.core.internal.ProcessScope;
 import dev.baton.core.internal.Propagation;
@@ -52,11 +53,8 @@ final class AmqpSpans {
       AttributeKey.booleanKey("baton.amqp.confirm.evicted");
 
   private final BatonTracing baton;
-  /**
-   * The tracer and propagation of {@code baton.resolved()}, made at the first message (settings
-   * that follow the global OpenTelemetry find it then, not when the channel is wrapped).
-   */
-  private volatile Instruments instruments;
+  /** The tracer, propagation and metrics of {@code baton.resolved()}, made at the first message. */
+  private final Instruments<Map<String, Object>, MessagingMetrics> instruments;
   final TemporaryQueues temporaryQueues = new TemporaryQueues();
   final boolean settleSpans;
   final boolean endPublishOnConfirm;
@@ -65,49 +63,24 @@ final class AmqpSpans {
   AmqpSpans(
       BatonTracing baton, boolean settleSpans, boolean endPublishOnConfirm, int maxPendingConfirms) {
     this.baton = baton;
+    this.instruments = new Instruments<>(
+        baton, INSTRUMENTATION_SCOPE, b -> AmqpHeaders.INSTANCE, AmqpMetrics::create);
     this.settleSpans = settleSpans;
     this.endPublishOnConfirm = endPublishOnConfirm;
     this.maxPendingConfirms = maxPendingConfirms;
   }
 
-  /** What spans and propagation come from, for one {@link BatonTracing#resolved()} settings. */
-  private static final class Instruments {
-    final BatonTracing baton;
-    final Tracer tracer;
-    final Propagation<Map<String, Object>> propagation;
-    /** {@code null} when no metric is recorded. */
-    final MessagingMetrics metrics;
-
-    Instruments(BatonTracing baton) {
-      this.baton = baton;
-      this.tracer = Spans.tracer(baton, INSTRUMENTATION_SCOPE);
-      this.propagation = Propagation.of(baton, AmqpHeaders.INSTANCE);
-      this.metrics = AmqpMetrics.create(baton);
-    }
-  }
-
-  /** Per message: two volatile reads; replaced once when settings following the global find it. */
-  private Instruments instruments() {
-    Instruments current = instruments;
-    BatonTracing now = baton.resolved();
-    if (current == null || current.baton != now) {
-      current = new Instruments(now);
-      instruments = current;
-    }
-    return current;
-  }
-
   Tracer tracer() {
-    return instruments().tracer;
+    return instruments.tracer();
   }
 
   Propagation<Map<String, Object>> propagation() {
-    return instruments().propagation;
+    return instruments.propagation();
   }
 
   /** The metrics of the settings in effect, or {@code null} when none is recorded. */
   MessagingMetrics metrics() {
-    return instruments().metrics;
+    return instruments.metrics();
   }
 
   /**

@@ -230,15 +230,7 @@ public final class AmqpTracing {
   public <E extends Throwable> void process(GetResponse response, MessageHandler<E> handler)
       throws E {
     Objects.requireNonNull(handler, "handler == null");
-    ProcessingScope scope = startProcessing(response);
-    try {
-      handler.handle(response);
-    } catch (Throwable t) {
-      scope.recordException(t);
-      throw t;
-    } finally {
-      scope.close();
-    }
+    ProcessScope.run(startProcessing(response), () -> handler.handle(response));
   }
 
   @Override

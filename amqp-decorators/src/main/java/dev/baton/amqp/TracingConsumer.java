@@ -69,6 +69,7 @@ final class TracingConsumer implements Consumer {
     }
     ProcessScope scope = ProcessScope.open(context, Span.fromContext(context),
         AmqpMetrics.delivered(spans.metrics(), queue, queueFlags, properties));
+    // ProcessScope.run, written out: a lambda here would capture five values per delivery.
     try {
       delegate.handleDelivery(consumerTag, envelope, properties, body);
     } catch (Throwable t) {

@@ -2,6 +2,7 @@ package dev.baton.grpc;
 
 import dev.baton.core.BatonTracing;
 import dev.baton.core.internal.ConfigReader;
+import dev.baton.core.internal.Instruments;
 import dev.baton.core.internal.Propagation;
 import dev.baton.core.internal.RpcMetrics;
 import dev.baton.core.internal.Spans;
@@ -76,11 +77,8 @@ public final class GrpcTracing {
   static final String SCOPE = "dev.baton.grpc";
 
   private final BatonTracing baton;
-  /**
-   * The tracer and propagation of {@code baton.resolved()}, made at the first call (settings that
-   * follow the global OpenTelemetry find it then, not when this object is built).
-   */
-  private volatile Instruments instruments;
+  /** The tracer, propagation and metrics of {@code baton.resolved()}, made at the first call. */
+  private final Instruments<Metadata, RpcMetrics> instruments;
   private final boolean messageEvents;
   private final MetadataCapture capture;
   private final TracingClientInterceptor clientInterceptor;
@@ -89,6 +87,8 @@ public final class GrpcTracing {
 
   private GrpcTracing(Builder b) {
     this.baton = b.baton;
+    this.instruments = new Instruments<>(
+        baton, SCOPE, r -> new MetadataCarrier(r.propagator().fields()), GrpcMetrics::create);
     this.messageEvents = b.messageEvents;
     this.capture = b.capture;
     this.clientInterceptor = new TracingClientInterceptor(this);
@@ -207,44 +207,17 @@ public final class GrpcTracing {
     return serverStreamTracerFactory;
   }
 
-  /** What spans and propagation come from, for one {@link BatonTracing#resolved()} settings. */
-  private static final class Instruments {
-    final BatonTracing baton;
-    final Tracer tracer;
-    final Propagation<Metadata> propagation;
-    /** {@code null} when no metric is recorded. */
-    final RpcMetrics metrics;
-
-    Instruments(BatonTracing baton) {
-      this.baton = baton;
-      this.tracer = Spans.tracer(baton, SCOPE);
-      this.propagation = Propagation.of(baton, new MetadataCarrier(baton.propagator().fields()));
-      this.metrics = GrpcMetrics.create(baton);
-    }
-  }
-
-  /** Per call: two volatile reads; replaced once when settings following the global find it. */
-  private Instruments instruments() {
-    Instruments current = instruments;
-    BatonTracing now = baton.resolved();
-    if (current == null || current.baton != now) {
-      current = new Instruments(now);
-      instruments = current;
-    }
-    return current;
-  }
-
   Tracer tracer() {
-    return instruments().tracer;
+    return instruments.tracer();
   }
 
   Propagation<Metadata> propagation() {
-    return instruments().propagation;
+    return instruments.propagation();
   }
 
   /** The call-duration histograms of the settings in effect, or {@code null}. */
   RpcMetrics metrics() {
-    return instruments().metrics;
+    return instruments.metrics();
   }
 
   boolean messageEvents() {

@@ -6,6 +6,7 @@ import dev.baton.core.ProcessingScope;
 import dev.baton.core.internal.ConfigReader;
 import dev.baton.core.internal.Faults;
 import dev.baton.core.internal.Inbound;
+import dev.baton.core.internal.Instruments;
 import dev.baton.core.internal.MessagingMetrics;
 import dev.baton.core.internal.ProcessScope;
 import dev.baton.core.internal.Propagation;
@@ -75,16 +76,14 @@ public final class KafkaTracing {
   private final Map<String, Object> config;
   private final BatonTracing baton;
   private final KafkaSettings settings;
-  /**
-   * The tracer and propagation of {@code baton.resolved()}, made when the first record passes
-   * (not when the client is configured: the global instance may be registered in between), and
-   * replaced once more when settings that follow the global instance find it.
-   */
-  private volatile Instruments instruments;
+  /** The tracer, propagation and metrics of {@code baton.resolved()}, made at the first record. */
+  private final Instruments<Headers, MessagingMetrics> instruments;
 
   private KafkaTracing(Map<String, ?> config) {
     ConfigReader reader = ConfigReader.of(config, KafkaSettings.KEYS);
     this.baton = reader.batonTracing();
+    this.instruments =
+        new Instruments<>(baton, SCOPE, b -> KafkaHeadersCarrier.INSTANCE, KafkaMetrics::create);
     this.settings = KafkaSettings.from(reader);
     Map<String, Object> own = new HashMap<>();
     for (Map.Entry<String, ?> e : config.entrySet()) {
@@ -95,37 +94,6 @@ public final class KafkaTracing {
     // Without baton.opentelemetry, the clients these properties configure follow the global
     // instance too, found when their first record passes.
     this.config = Collections.unmodifiableMap(own);
-  }
-
-  /** What spans and propagation come from, for one {@link BatonTracing#resolved()} settings. */
-  private static final class Instruments {
-    final BatonTracing baton;
-    final Tracer tracer;
-    final Propagation<Headers> propagation;
-    /** {@code null} when no metric is recorded. */
-    final MessagingMetrics metrics;
-
-    Instruments(BatonTracing baton) {
-      this.baton = baton;
-      this.tracer = Spans.tracer(baton, SCOPE);
-      this.propagation = Propagation.of(baton, KafkaHeadersCarrier.INSTANCE);
-      this.metrics = KafkaMetrics.create(baton);
-    }
-  }
-
-  /**
-   * Per record: the instruments of the settings in effect now. Settings that follow the global
-   * instance switch once, when it is registered; until then (and always, for an explicit
-   * instance) this is two volatile reads.
-   */
-  private Instruments instruments() {
-    Instruments current = instruments;
-    BatonTracing now = baton.resolved();
-    if (current == null || current.baton != now) {
-      current = new Instruments(now);
-      instruments = current;
-    }
-    return current;
   }
 
   /**
@@ -221,15 +189,7 @@ public final class KafkaTracing {
   public <K, V, E extends Exception> void process(
       ConsumerRecord<K, V> record, RecordProcessor<K, V, E> processor) throws E {
     Objects.requireNonNull(processor, "processor == null");
-    ProcessingScope scope = startProcessing(record);
-    try {
-      processor.process(record);
-    } catch (Throwable t) {
-      scope.recordException(t);
-      throw t;
-    } finally {
-      scope.close();
-    }
+    ProcessScope.run(startProcessing(record), () -> processor.process(record));
   }
 
   /**
@@ -326,11 +286,10 @@ public final class KafkaTracing {
    */
   Context processContext(
       ConsumerRecord<?, ?> record, Context base, ConsumerIdentities.Consumer consumer) {
-    Instruments in = instruments();
-    Inbound inbound = in.propagation.inbound(base, record.headers());
+    Inbound inbound = instruments.propagation().inbound(base, record.headers());
     SpanBuilder builder =
         Spans.messaging(
-            in.tracer, SpanKind.CONSUMER, SemConv.SYSTEM_KAFKA, SemConv.OP_PROCESS, "process",
+            instruments.tracer(), SpanKind.CONSUMER, SemConv.SYSTEM_KAFKA, SemConv.OP_PROCESS, "process",
             record.topic());
     recordAttributes(builder, record, consumer);
     Span span = inbound.applyTo(builder).startSpan();
@@ -381,16 +340,16 @@ public final class KafkaTracing {
   }
 
   Tracer tracer() {
-    return instruments().tracer;
+    return instruments.tracer();
   }
 
   /** The metrics of the settings in effect, or {@code null} when none is recorded. */
   MessagingMetrics metrics() {
-    return instruments().metrics;
+    return instruments.metrics();
   }
 
   Propagation<Headers> propagation() {
-    return instruments().propagation;
+    return instruments.propagation();
   }
 
   @Override
