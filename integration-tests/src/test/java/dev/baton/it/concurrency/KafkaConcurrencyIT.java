@@ -90,6 +90,11 @@ class KafkaConcurrencyIT {
     Map<String, Object> pc = new HashMap<>(tracing.producerProperties());
     pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     pc.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    // Not idempotent: on the just-created topic a first batch refused with NOT_LEADER left the
+    // idempotent producer retrying OUT_OF_ORDER_SEQUENCE_NUMBER once a second for good (seen in a
+    // fresh-clone run: 24 of 2000 sends never answered). That is kafka-clients' sequence
+    // bookkeeping, not what this test is about; every other expectation stays as it was.
+    pc.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
     Map<String, String> rootOf = new ConcurrentHashMap<>(); // value -> root span id
     Map<String, String> traceOf = new ConcurrentHashMap<>(); // value -> trace id
 
