@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * reused for every message. Bounded by construction: at most {@link #MAX} sets are kept; past
  * that, new destinations are recorded without {@code messaging.destination.name} (one shared set
  * per group), and Baton says once, at WARNING, that destination names are too many to be metric
- * attributes. Thread-safe; the per-message path is one or two map reads.
+ * attributes. Thread-safe; the per-message path is two reference comparisons when the
+ * destination is the one asked for last, else one or two map reads.
  *
  * <p>Part of Baton's internal machinery: no compatibility promise.
  */
@@ -32,6 +33,24 @@ final class AttributeCache {
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Attributes> withoutDestination = new ConcurrentHashMap<>();
   private volatile int size;
+  /**
+   * The set handed out last, with the two names it was asked by: a consumer or publisher mostly
+   * asks for one destination again and again, with the same string instances, so a hit costs two
+   * reference comparisons instead of two map reads. Immutable; a stale read only means a miss.
+   */
+  private Hit last;
+
+  private static final class Hit {
+    final String destination;
+    final String group;
+    final Attributes attributes;
+
+    Hit(String destination, String group, Attributes attributes) {
+      this.destination = destination;
+      this.group = group;
+      this.attributes = attributes;
+    }
+  }
 
   /** @param base the attributes every set carries (system, operation name and type) */
   AttributeCache(Attributes base) {
@@ -43,6 +62,16 @@ final class AttributeCache {
    * when {@code null}).
    */
   Attributes get(String destination, String group) {
+    Hit hit = last;
+    if (hit != null && hit.destination == destination && hit.group == group) {
+      return hit.attributes;
+    }
+    Attributes a = lookUp(destination, group);
+    last = new Hit(destination, group, a);
+    return a;
+  }
+
+  private Attributes lookUp(String destination, String group) {
     String g = group == null ? NONE : group;
     if (destination == null) {
       return withoutDestination(g);

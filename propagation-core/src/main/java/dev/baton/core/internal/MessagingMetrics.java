@@ -248,12 +248,17 @@ public final class MessagingMetrics {
       return null;
     }
     Attributes attributes = processSets.get(destination, group);
+    // One clock read serves both: the processing's start and, through the pairing of clocks in
+    // Metrics, the wall-clock time the wait is measured to.
+    long now = System.nanoTime();
     if (wait != null && timestampMillis > 0) {
-      long waited = System.currentTimeMillis() - timestampMillis;
+      long waited = Metrics.epochMillisAt(now) - timestampMillis;
       if (waited >= 0) {
         wait.record(waited / 1e3, attributes);
       }
     }
-    return process == null ? null : new OperationTimer(process, attributes, null, null, false);
+    return process == null
+        ? null
+        : new OperationTimer(process, attributes, null, null, false, now);
   }
 }

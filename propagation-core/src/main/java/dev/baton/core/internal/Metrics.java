@@ -121,4 +121,35 @@ final class Metrics {
   static double secondsSince(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
+
+  /** How long one pairing of the two clocks serves {@link #epochMillisAt}: one second. */
+  static final long ANCHOR_NANOS = 1_000_000_000L;
+
+  /** A reading of both clocks at (nearly) the same moment. */
+  private static final class Anchor {
+    final long nanos = System.nanoTime();
+    final long millis = System.currentTimeMillis();
+  }
+
+  private static volatile Anchor anchor = new Anchor();
+
+  /**
+   * The wall-clock time, epoch milliseconds, of {@code nanos} (a recent {@link System#nanoTime()}
+   * reading), without reading the wall clock again: clock reads are the dearest part of a
+   * message's metrics on some virtual machines, and the wait time needs wall-clock milliseconds
+   * where the processing timer already read the monotonic clock. The pairing of the two clocks is
+   * renewed when it is older than {@link #ANCHOR_NANOS}, so wall-clock adjustments show within a
+   * second; a reading taken before the pairing (another thread renewed it meanwhile) is carried
+   * back by the monotonic clock.
+   */
+  static long epochMillisAt(long nanos) {
+    Anchor a = anchor;
+    long since = nanos - a.nanos;
+    if (since > ANCHOR_NANOS) {
+      a = new Anchor();
+      anchor = a;
+      since = nanos - a.nanos;
+    }
+    return a.millis + since / 1_000_000L;
+  }
 }

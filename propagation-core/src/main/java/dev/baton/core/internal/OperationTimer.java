@@ -19,7 +19,7 @@ public final class OperationTimer {
   private final LongCounter counter;
   private final Attributes counterAttributes;
   private final Attributes durationAttributes;
-  private final long start = System.nanoTime();
+  private final long start;
   /** Whether the duration is recorded only after {@link #answered()}. */
   private final boolean needsAnswer;
   private String errorType;
@@ -32,6 +32,18 @@ public final class OperationTimer {
       LongCounter counter,
       Attributes counterAttributes,
       boolean needsAnswer) {
+    this(duration, durationAttributes, counter, counterAttributes, needsAnswer, System.nanoTime());
+  }
+
+  /** Started at {@code startNanos}, a {@link System#nanoTime()} reading the caller already made. */
+  OperationTimer(
+      DoubleHistogram duration,
+      Attributes durationAttributes,
+      LongCounter counter,
+      Attributes counterAttributes,
+      boolean needsAnswer,
+      long startNanos) {
+    this.start = startNanos;
     this.needsAnswer = needsAnswer;
     this.duration = duration;
     this.durationAttributes = durationAttributes;

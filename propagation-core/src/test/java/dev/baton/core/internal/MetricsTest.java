@@ -92,6 +92,25 @@ class MetricsTest {
   }
 
   @Test
+  void theWaitClockFollowsTheWallClockFromOneMonotonicReading() throws InterruptedException {
+    long before = System.currentTimeMillis();
+    long at = Metrics.epochMillisAt(System.nanoTime());
+    long after = System.currentTimeMillis();
+    // the pairing may be up to a second old: the monotonic clock carries it forward exactly
+    assertThat(at).isBetween(before - 2, after + 2);
+    // a reading older than the pairing is carried back by the monotonic clock
+    long wallBefore = System.currentTimeMillis();
+    long old = System.nanoTime() - 2 * Metrics.ANCHOR_NANOS;
+    long wallAfter = System.currentTimeMillis();
+    assertThat(Metrics.epochMillisAt(old)).isBetween(wallBefore - 2_002, wallAfter - 1_998);
+    // and past the pairing's second a new pairing is taken, still on the wall clock
+    Thread.sleep(1_100);
+    long later = System.currentTimeMillis();
+    assertThat(Metrics.epochMillisAt(System.nanoTime()))
+        .isBetween(later - 2, System.currentTimeMillis() + 2);
+  }
+
+  @Test
   void destinationsPastTheBoundShareOneSetWithoutADestination() {
     AttributeCache cache = new AttributeCache(Attributes.of(SemConv.MESSAGING_SYSTEM, "rabbitmq"));
     for (int i = 0; i < AttributeCache.MAX + 50; i++) {
@@ -105,6 +124,16 @@ class MetricsTest {
             SemConv.MESSAGING_CONSUMER_GROUP_NAME, "group"));
     // a set once built is the same object on every message
     assertThat(cache.get("queue-1", null)).isSameAs(cache.get("queue-1", null));
+    // the last set asked for is answered by name and group, not only by the last name
+    AttributeCache fresh = new AttributeCache(Attributes.empty());
+    Attributes withGroup = fresh.get("queue-1", "group");
+    assertThat(fresh.get("queue-1", null)).isEqualTo(Attributes.of(
+        SemConv.MESSAGING_DESTINATION_NAME, "queue-1"));
+    assertThat(fresh.get(new String("queue-1"), "group")).isSameAs(withGroup);
+    assertThat(fresh.get("queue-2", "group")).isEqualTo(Attributes.of(
+        SemConv.MESSAGING_DESTINATION_NAME, "queue-2",
+        SemConv.MESSAGING_CONSUMER_GROUP_NAME, "group"));
+    assertThat(fresh.get("queue-1", "group")).isSameAs(withGroup);
   }
 
   @Test
