@@ -5,6 +5,7 @@ import dev.baton.core.InboundPolicy;
 import dev.baton.core.ProcessingScope;
 import dev.baton.core.internal.ConfigReader;
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.HeaderCarrier;
 import dev.baton.core.internal.Inbound;
 import dev.baton.core.internal.Instruments;
 import dev.baton.core.internal.MessagingMetrics;
@@ -145,6 +146,20 @@ public final class KafkaTracing {
    */
   public static KafkaTracing fromConfig(Map<String, ?> config) {
     return new KafkaTracing(Objects.requireNonNull(config, "config == null"));
+  }
+
+  /**
+   * Kafka record headers as a carrier of the core ({@code Propagation.of(baton, headersCarrier())}),
+   * for Baton's own modules that read or write trace headers outside the interceptors: the Spring
+   * batch listener links each record of a batch through it, with the very header rules the
+   * interceptors use. Not meant for application code: {@code HeaderCarrier} lives in
+   * {@code dev.baton.core.internal} and carries no compatibility promise.
+   *
+   * @return the stateless, thread-safe carrier the interceptors use
+   * @since 0.1.0
+   */
+  public static HeaderCarrier<Headers> headersCarrier() {
+    return KafkaHeadersCarrier.INSTANCE;
   }
 
   /**
