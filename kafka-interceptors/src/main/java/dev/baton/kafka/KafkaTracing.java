@@ -411,8 +411,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder captureMessageKey(boolean capture) {
-      config.put(KafkaSettings.CAPTURE_KEY, capture);
-      return this;
+      return set(KafkaSettings.CAPTURE_KEY, capture);
     }
 
     /**
@@ -423,8 +422,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder receiveSpans(boolean enabled) {
-      config.put(KafkaSettings.RECEIVE_SPANS, enabled);
-      return this;
+      return set(KafkaSettings.RECEIVE_SPANS, enabled);
     }
 
     /**
@@ -438,8 +436,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder processSpans(boolean enabled) {
-      config.put(KafkaSettings.PROCESS_SPANS, enabled);
-      return this;
+      return set(KafkaSettings.PROCESS_SPANS, enabled);
     }
 
     /**
@@ -450,8 +447,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder producerInflightMax(int max) {
-      config.put(KafkaSettings.INFLIGHT_MAX, max);
-      return this;
+      return set(KafkaSettings.INFLIGHT_MAX, max);
     }
 
     /**
@@ -462,9 +458,13 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder endProducerSpanOnSend(boolean endOnSend) {
-      config.put(
+      return set(
           KafkaSettings.PRODUCER_SPAN_END,
           endOnSend ? KafkaSettings.SpanEnd.SEND.name() : KafkaSettings.SpanEnd.ACK.name());
+    }
+
+    private Builder set(String key, Object value) {
+      config.put(key, value);
       return this;
     }
 
