@@ -5,6 +5,7 @@ import dev.baton.core.InboundPolicy;
 import dev.baton.core.ProcessingScope;
 import dev.baton.core.internal.ConfigReader;
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.HeaderCarrier;
 import dev.baton.core.internal.Inbound;
 import dev.baton.core.internal.Instruments;
 import dev.baton.core.internal.MessagingMetrics;
@@ -145,6 +146,20 @@ public final class KafkaTracing {
    */
   public static KafkaTracing fromConfig(Map<String, ?> config) {
     return new KafkaTracing(Objects.requireNonNull(config, "config == null"));
+  }
+
+  /**
+   * Kafka record headers as a carrier of the core ({@code Propagation.of(baton, headersCarrier())}),
+   * for Baton's own modules that read or write trace headers outside the interceptors: the Spring
+   * batch listener links each record of a batch through it, with the very header rules the
+   * interceptors use. Not meant for application code: {@code HeaderCarrier} lives in
+   * {@code dev.baton.core.internal} and carries no compatibility promise.
+   *
+   * @return the stateless, thread-safe carrier the interceptors use
+   * @since 0.1.0
+   */
+  public static HeaderCarrier<Headers> headersCarrier() {
+    return KafkaHeadersCarrier.INSTANCE;
   }
 
   /**
@@ -396,8 +411,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder captureMessageKey(boolean capture) {
-      config.put(KafkaSettings.CAPTURE_KEY, capture);
-      return this;
+      return set(KafkaSettings.CAPTURE_KEY, capture);
     }
 
     /**
@@ -408,8 +422,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder receiveSpans(boolean enabled) {
-      config.put(KafkaSettings.RECEIVE_SPANS, enabled);
-      return this;
+      return set(KafkaSettings.RECEIVE_SPANS, enabled);
     }
 
     /**
@@ -423,8 +436,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder processSpans(boolean enabled) {
-      config.put(KafkaSettings.PROCESS_SPANS, enabled);
-      return this;
+      return set(KafkaSettings.PROCESS_SPANS, enabled);
     }
 
     /**
@@ -435,8 +447,7 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder producerInflightMax(int max) {
-      config.put(KafkaSettings.INFLIGHT_MAX, max);
-      return this;
+      return set(KafkaSettings.INFLIGHT_MAX, max);
     }
 
     /**
@@ -447,9 +458,13 @@ public final class KafkaTracing {
      * @return this builder
      */
     public Builder endProducerSpanOnSend(boolean endOnSend) {
-      config.put(
+      return set(
           KafkaSettings.PRODUCER_SPAN_END,
           endOnSend ? KafkaSettings.SpanEnd.SEND.name() : KafkaSettings.SpanEnd.ACK.name());
+    }
+
+    private Builder set(String key, Object value) {
+      config.put(key, value);
       return this;
     }
 

@@ -286,14 +286,17 @@ final class TracedRecords<K, V> extends ConsumerRecords<K, V> {
     }
   }
 
-  /** One partition's records: indexed access as polled; iteration in process spans. */
+  /**
+   * One partition's records: indexed access as polled; iteration in process spans, as a topic's
+   * records ({@link TracedIterable}) are iterated.
+   */
   private static final class TracedList<K, V> extends AbstractList<ConsumerRecord<K, V>> {
     private final List<ConsumerRecord<K, V>> records;
-    private final TracedRecords<K, V> owner;
+    private final TracedIterable<K, V> traced;
 
     TracedList(List<ConsumerRecord<K, V>> records, TracedRecords<K, V> owner) {
       this.records = records;
-      this.owner = owner;
+      this.traced = new TracedIterable<>(records, owner);
     }
 
     @Override
@@ -308,12 +311,12 @@ final class TracedRecords<K, V> extends ConsumerRecords<K, V> {
 
     @Override
     public Iterator<ConsumerRecord<K, V>> iterator() {
-      return new ProcessIterator<>(records.iterator(), owner);
+      return traced.iterator();
     }
 
     @Override
     public void forEach(Consumer<? super ConsumerRecord<K, V>> action) {
-      TracedRecords.forEach(iterator(), action);
+      traced.forEach(action);
     }
   }
 

@@ -3,7 +3,10 @@ package dev.baton.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.testing.PublicTypes;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,5 +26,22 @@ class PublicApiTest {
             "dev.baton.kafka.TracingConsumerInterceptor",
             "dev.baton.kafka.TracingProducerInterceptor");
     assertThat(PublicTypes.notListedIn(Path.of("README.md"), KafkaTracing.class)).isEmpty();
+  }
+
+  /**
+   * The static entries of {@code KafkaTracing}, each one a decision too: {@code headersCarrier}
+   * is there so that the Spring module reads Kafka headers with this module's carrier instead of
+   * a copy of it (see the README's "Public types").
+   */
+  @Test
+  void staticEntries() {
+    assertThat(
+            Arrays.stream(KafkaTracing.class.getDeclaredMethods())
+                .filter(m -> Modifier.isPublic(m.getModifiers()))
+                .filter(m -> Modifier.isStatic(m.getModifiers()))
+                .map(Method::getName)
+                .sorted())
+        .containsExactly("builder", "builder", "create", "fromConfig", "headersCarrier");
+    assertThat(KafkaTracing.headersCarrier()).isSameAs(KafkaHeadersCarrier.INSTANCE);
   }
 }

@@ -7,6 +7,7 @@ import dev.baton.core.internal.ProcessScope;
 import dev.baton.core.internal.Propagation;
 import dev.baton.core.internal.SemConv;
 import dev.baton.core.internal.Spans;
+import dev.baton.kafka.KafkaTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -36,7 +37,7 @@ final class TracingBatchInterceptor implements BatchInterceptor<Object, Object> 
 
   TracingBatchInterceptor(BatonTracing baton) {
     this.tracer = Spans.tracer(baton, SCOPE);
-    this.propagation = Propagation.of(baton, KafkaHeadersCarrier.INSTANCE);
+    this.propagation = Propagation.of(baton, KafkaTracing.headersCarrier());
   }
 
   @Override
