@@ -92,6 +92,28 @@ class BaggageTest {
   }
 
   @Test
+  void eachBaggageObjectIsWrittenWithItsOwnMembersWhenSendsAlternate() {
+    Baggage alice = Baggage.builder().put("user", "alice").build();
+    Baggage bob = Baggage.builder().put("user", "bob").put("tier", "gold").build();
+    Baggage empty = Baggage.empty();
+    // one request's baggage reused for several sends, then another's, then the first again:
+    // the header encoded for one object never goes out with another
+    boolean[] written = {true, true, true, false, true};
+    Baggage[] sent = {alice, alice, bob, empty, alice};
+    for (int i = 0; i < sent.length; i++) {
+      TestCarrier out = new TestCarrier().add("baggage", "stale=1");
+      all.inject(Context.root().with(sent[i]), out);
+      if (!written[i]) {
+        assertThat(out.all("baggage")).as("send %d", i).isEmpty();
+      } else {
+        assertThat(out.all("baggage")).as("send %d", i).hasSize(1);
+        assertThat(Baggage.fromContext(all.extract(Context.root(), out)).asMap())
+            .as("send %d", i).isEqualTo(sent[i].asMap());
+      }
+    }
+  }
+
+  @Test
   void injectNeverWritesAPartialMemberOverTheByteLimit() {
     BaggageBuilder bb = Baggage.builder();
     for (int i = 0; i < 10; i++) {
