@@ -41,23 +41,10 @@ final class W3CBaggage implements TextMapPropagator {
   private final BaggageFilter inbound;
   private final BaggageFilter outbound;
   /**
-   * The last baggage written and its header. A request's context holds one {@code Baggage}
-   * object, so every message sent on its behalf reuses the header encoded for the first; a new
-   * request's baggage is encoded once and takes the place. A racy read sees it whole (final
-   * fields) or an older one, which only means encoding again.
+   * The last baggage written and its header: a request's context holds one {@code Baggage}
+   * object, so every message sent on its behalf reuses the header of the first.
    */
-  private Encoded last;
-
-  /** A baggage object and its header ({@code null} when no member may be sent). */
-  private static final class Encoded {
-    final Baggage baggage;
-    final String header;
-
-    Encoded(Baggage baggage, String header) {
-      this.baggage = baggage;
-      this.header = header;
-    }
-  }
+  private LastEncoded<Baggage> last;
 
   W3CBaggage(BaggageFilter inbound, BaggageFilter outbound) {
     this.inbound = inbound;
@@ -77,12 +64,12 @@ final class W3CBaggage implements TextMapPropagator {
     Baggage baggage = Baggage.fromContextOrNull(context);
     String header = null;
     if (baggage != null && !baggage.isEmpty() && !outbound.allowsNone()) {
-      Encoded e = last;
-      if (e == null || e.baggage != baggage) {
-        e = new Encoded(baggage, encode(baggage, outbound));
+      LastEncoded<Baggage> e = last;
+      if (!LastEncoded.holds(e, baggage)) {
+        e = new LastEncoded<>(baggage, encode(baggage, outbound));
         last = e;
       }
-      header = e.header;
+      header = e.header();
     }
     if (header != null) {
       setter.set(carrier, BAGGAGE, header);

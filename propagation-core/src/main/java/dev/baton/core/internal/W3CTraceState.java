@@ -216,27 +216,16 @@ final class W3CTraceState implements TraceState {
     return serializeOther(state).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** One serialized foreign state; final fields, so a racy read sees it whole. */
-  private static final class Serialized {
-    final TraceState state;
-    final String value;
-
-    Serialized(TraceState state, String value) {
-      this.state = state;
-      this.value = value;
-    }
-  }
-
   /**
    * The last foreign state serialized. A producer's spans all carry their parent's state object,
    * so it is written once, not once per message.
    */
-  private static Serialized lastSerialized;
+  private static LastEncoded<TraceState> lastSerialized;
 
   private static String serializeOther(TraceState state) {
-    Serialized last = lastSerialized;
-    if (last != null && last.state == state) {
-      return last.value;
+    LastEncoded<TraceState> last = lastSerialized;
+    if (LastEncoded.holds(last, state)) {
+      return last.header();
     }
     StringBuilder sb = new StringBuilder(64);
     state.forEach(
@@ -247,7 +236,7 @@ final class W3CTraceState implements TraceState {
           sb.append(k).append('=').append(v);
         });
     String value = sb.toString();
-    lastSerialized = new Serialized(state, value);
+    lastSerialized = new LastEncoded<>(state, value);
     return value;
   }
 
