@@ -8,6 +8,7 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterBuilder;
 import io.opentelemetry.api.metrics.MeterProvider;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -125,10 +126,14 @@ final class Metrics {
   /** How long one pairing of the two clocks serves {@link #epochMillisAt}: one second. */
   static final long ANCHOR_NANOS = 1_000_000_000L;
 
-  /** A reading of both clocks at (nearly) the same moment. */
+  /** A reading of both clocks at (nearly) the same moment, the wall clock to the microsecond. */
   private static final class Anchor {
     final long nanos = System.nanoTime();
-    final long millis = System.currentTimeMillis();
+    final long epochNanos = epochNanos(Instant.now());
+
+    private static long epochNanos(Instant now) {
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
   }
 
   private static volatile Anchor anchor = new Anchor();
@@ -150,6 +155,6 @@ final class Metrics {
       anchor = a;
       since = nanos - a.nanos;
     }
-    return a.millis + since / 1_000_000L;
+    return (a.epochNanos + since) / 1_000_000L;
   }
 }

@@ -12,6 +12,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -190,17 +191,33 @@ final class W3CTraceContext implements TextMapPropagator {
         && hexValue((char) tp[54]) >= 0;
   }
 
-  /** Whether {@code b[from, to)} is lowercase hex, not all zeros. */
+  /** {@link #NIBBLE} of a byte that is not a lowercase hex digit. */
+  private static final short NOT_HEX = 0x100;
+
+  /** The value of each lowercase hex digit by byte (unsigned), {@link #NOT_HEX} for the rest. */
+  private static final short[] NIBBLE = new short[256];
+
+  static {
+    Arrays.fill(NIBBLE, NOT_HEX);
+    for (int c = '0'; c <= '9'; c++) {
+      NIBBLE[c] = (short) (c - '0');
+    }
+    for (int c = 'a'; c <= 'f'; c++) {
+      NIBBLE[c] = (short) (c - 'a' + 10);
+    }
+  }
+
+  /**
+   * Whether {@code b[from, to)} is lowercase hex, not all zeros. One table read per byte and no
+   * branch in the loop: the values are or-ed together, so a byte that is not a digit shows as
+   * {@link #NOT_HEX} and a non-zero digit in the low bits.
+   */
   private static boolean nonZeroHex(byte[] b, int from, int to) {
     int any = 0;
     for (int i = from; i < to; i++) {
-      int v = hexValue((char) b[i]);
-      if (v < 0) {
-        return false;
-      }
-      any |= v;
+      any |= NIBBLE[b[i] & 0xFF];
     }
-    return any != 0;
+    return (any & NOT_HEX) == 0 && (any & 0xF) != 0;
   }
 
   /**
