@@ -2,11 +2,12 @@
 # Builds the benchmarks and runs the whole table: every JMH benchmark (with -prof gc) and the
 # end-to-end throughput on an in-process KRaft broker. Raw results go to benchmarks/target/results/.
 #
-#   benchmarks/run.sh                 the whole table (about 10 minutes on 2 cores)
+#   benchmarks/run.sh                 the whole table (about 11 minutes on 2 cores)
 #   benchmarks/run.sh KafkaHeaders    only the JMH benchmarks matching a regex, no end-to-end run
 #
-# Environment: JMH_OPTS replaces the default JMH options; E2E_RECORDS / E2E_ROUNDS size the
-# end-to-end run; MVN_OPTS_EXTRA is passed to Maven (for example "-o" when offline).
+# Environment: JMH_OPTS replaces the default JMH options; E2E_RECORDS / E2E_ROUNDS / E2E_PASSES
+# size the end-to-end run (records per topic, measured rounds after one warm-up round, reads of
+# each topic per round); MVN_OPTS_EXTRA is passed to Maven (for example "-o" when offline).
 # On a shared machine the whole run holds /tmp/baton-mvn.lock (the lock every build here uses).
 set -eu
 
@@ -18,7 +19,8 @@ cd "$(dirname "$0")/.."
 OUT=benchmarks/target/results
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 5 -r 1s -prof gc"}
 E2E_RECORDS=${E2E_RECORDS:-100000}
-E2E_ROUNDS=${E2E_ROUNDS:-3}
+E2E_ROUNDS=${E2E_ROUNDS:-5}
+E2E_PASSES=${E2E_PASSES:-4}
 start=$(date +%s)
 
 mvn -B -q ${MVN_OPTS_EXTRA:-} -pl benchmarks -am package -DskipTests
@@ -39,7 +41,7 @@ java -jar benchmarks/target/benchmarks.jar $JMH_OPTS -rf json -rff "$OUT/jmh.jso
 
 if [ $# -eq 0 ]; then
   java -cp benchmarks/target/benchmarks.jar dev.baton.benchmarks.EndToEndThroughput \
-    "$E2E_RECORDS" "$E2E_ROUNDS" "$OUT/end-to-end.txt" 2>&1 | grep -v '^SLF4J' \
+    "$E2E_RECORDS" "$E2E_ROUNDS" "$OUT/end-to-end.txt" "$E2E_PASSES" 2>&1 | grep -v '^SLF4J' \
     | tee "$OUT/end-to-end.log"
 fi
 
