@@ -1,5 +1,6 @@
 package dev.baton.kafka;
 
+import dev.baton.core.internal.MessagingMetrics;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -90,7 +91,7 @@ final class TracingConsumer implements InvocationHandler {
     switch (name) {
       case "poll": // poll(Duration); poll(long) on kafka-clients 3.x
         side.closeLeftovers();
-        return side.onConsume((ConsumerRecords<?, ?>) forward(method, args));
+        return side.onConsume(timedPoll(method, args));
       case "close": // close(), close(Duration), close(CloseOptions) on 4.1+
         try {
           side.close();
@@ -101,6 +102,24 @@ final class TracingConsumer implements InvocationHandler {
       default:
         return forward(method, args);
     }
+  }
+
+  /** Forwards a poll, timing it as a receive when metrics are on. */
+  private ConsumerRecords<?, ?> timedPoll(Method method, Object[] args) throws Throwable {
+    MessagingMetrics metrics = side.tracing.metrics();
+    if (metrics == null) {
+      return (ConsumerRecords<?, ?>) forward(method, args);
+    }
+    long start = System.nanoTime();
+    ConsumerRecords<?, ?> records;
+    try {
+      records = (ConsumerRecords<?, ?>) forward(method, args);
+    } catch (Throwable t) {
+      KafkaMetrics.polled(metrics, start, null, side.groupId, t);
+      throw t;
+    }
+    KafkaMetrics.polled(metrics, start, records, side.groupId, null);
+    return records;
   }
 
   /** Calls {@code method} on the wrapped consumer; what it throws is thrown unchanged. */

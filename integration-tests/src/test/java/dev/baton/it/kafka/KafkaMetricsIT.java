@@ -13,13 +13,16 @@ import dev.baton.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -123,6 +126,58 @@ class KafkaMetricsIT {
       // no answer reaches the interceptor: sends are counted, not timed
       assertThat(telemetry.points("messaging.client.operation.duration")).isEmpty();
     }
+  }
+
+  @Test
+  void aWrappedConsumersPollsThatBringRecordsAreTimedAsReceives(KafkaBroker kafka)
+      throws Exception {
+    String topic = "metrics-poll-" + UUID.randomUUID();
+    String group = "metrics-poll-group-" + UUID.randomUUID();
+    kafka.createTopic(topic, 1);
+    KafkaTracing tracing = KafkaTracing.create(telemetry.openTelemetry());
+    Map<String, Object> consumerExtra = new HashMap<>();
+    consumerExtra.put("group.id", group);
+    consumerExtra.put("max.poll.records", 2); // several polls bring records
+    int n = 5;
+    int polls = 0;
+    int pollsWithRecords = 0;
+    int records = 0;
+    long pollingNanos = 0;
+    try (KafkaProducer<String, String> producer =
+            KafkaClients.stringProducer(kafka, tracing.producerProperties());
+        Consumer<String, String> consumer =
+            tracing.wrap(KafkaClients.stringConsumer(kafka, consumerExtra))) {
+      for (int i = 0; i < n; i++) {
+        producer.send(new ProducerRecord<>(topic, "k" + i, "{}")).get(30, TimeUnit.SECONDS);
+      }
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (records < n && System.nanoTime() < deadline) {
+        long start = System.nanoTime();
+        ConsumerRecords<String, String> polled = consumer.poll(Duration.ofMillis(200));
+        pollingNanos += System.nanoTime() - start;
+        polls++;
+        if (!polled.isEmpty()) {
+          pollsWithRecords++;
+          records += polled.count();
+        }
+      }
+      // one more poll that finds nothing: an empty poll is not a receive worth timing
+      assertThat(consumer.poll(Duration.ofMillis(50)).isEmpty()).isTrue();
+    }
+    assertThat(records).isEqualTo(n);
+    assertThat(pollsWithRecords).isGreaterThanOrEqualTo(3);
+
+    HistogramPointData received = telemetry.histogram("messaging.client.operation.duration",
+        Attributes.of(SYSTEM, "kafka", OPERATION, "poll", TYPE, "receive", DESTINATION, topic,
+            GROUP, group));
+    assertThat(received.getCount()).isEqualTo(pollsWithRecords);
+    assertThat(received.getMin()).isGreaterThan(0);
+    // each timed poll lies inside the test's own timing of it
+    assertThat(received.getSum()).isLessThanOrEqualTo(pollingNanos / 1e9);
+    assertThat(telemetry.counter("messaging.client.consumed.messages",
+            Attributes.of(SYSTEM, "kafka", OPERATION, "poll", DESTINATION, topic, GROUP, group)))
+        .isEqualTo(n);
   }
 
   @Test

@@ -15,7 +15,8 @@ import io.opentelemetry.api.trace.Span;
  *   <li>{@code messaging.client.sent.messages} and {@code messaging.client.operation.duration}
  *       of sends, both recorded when the send's span ends ({@link #timeSend});
  *   <li>{@code messaging.client.consumed.messages} ({@link #consumed}, or with a receive);
- *   <li>{@code messaging.client.operation.duration} of receives ({@link #startReceive});
+ *   <li>{@code messaging.client.operation.duration} of receives ({@link #startReceive},
+ *       {@link #receiveEnded});
  *   <li>{@code messaging.process.duration} ({@link #startProcess});
  *   <li>{@code baton.messaging.wait.duration}: from the message's timestamp to the start of its
  *       processing ({@link #startProcess}).
@@ -231,6 +232,27 @@ public final class MessagingMetrics {
       return null;
     }
     return new OperationTimer(operation, receiveSets.get(destination, null), null, null, false);
+  }
+
+  /**
+   * A receive that brought messages, or failed, ended now: records its duration since
+   * {@code startNanos} under the receive operation's name, for transports that learn what a
+   * receive brought only when it returns (a Kafka poll names its topics in its records). Does
+   * nothing when not measured.
+   *
+   * @param startNanos a {@link System#nanoTime()} reading taken when the receive started
+   * @param destination the low-cardinality destination, or {@code null} (several, or none)
+   * @param group the consumer group, or {@code null}
+   * @param error what the receive threw, or {@code null}
+   */
+  public void receiveEnded(long startNanos, String destination, String group, Throwable error) {
+    if (operation == null || receiveSets == null) {
+      return;
+    }
+    OperationTimer timer = new OperationTimer(
+        operation, receiveSets.get(destination, group), null, null, false, startNanos);
+    timer.error(error);
+    timer.end();
   }
 
   /**
