@@ -243,11 +243,14 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     }
     try {
       long spanId = -1;
+      boolean mayWait = tracing.metrics() != null;
       if (headers != null) {
         Header traceparent = headers.lastHeader("traceparent");
-        spanId = InFlightSpans.parseSpanId(traceparent == null ? null : traceparent.value());
+        byte[] value = traceparent == null ? null : traceparent.value();
+        spanId = InFlightSpans.parseSpanId(value);
+        mayWait |= InFlightSpans.sampled(value);
       }
-      Span span = inFlight.remove(headers, spanId);
+      Span span = inFlight.remove(headers, spanId, mayWait);
       if (span != null) {
         finish(span, metadata, exception);
       }
