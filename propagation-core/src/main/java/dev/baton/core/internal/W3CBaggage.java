@@ -287,7 +287,10 @@ final class W3CBaggage implements TextMapPropagator {
       return false;
     }
     String value = percent ? percentDecode(h, vs, ve) : h.subSequence(vs, ve).toString();
-    builder.put(key, value, BaggageEntryMetadata.create(meta));
+    // create("") makes a new object per member; empty() is one shared instance, equal to it
+    BaggageEntryMetadata metadata =
+        meta.isEmpty() ? BaggageEntryMetadata.empty() : BaggageEntryMetadata.create(meta);
+    builder.put(key, value, metadata);
     return true;
   }
 
