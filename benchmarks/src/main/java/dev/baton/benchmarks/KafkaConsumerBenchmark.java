@@ -1,5 +1,7 @@
 package dev.baton.benchmarks;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
 import dev.baton.kafka.KafkaTracing;
 import dev.baton.kafka.TracingConsumerInterceptor;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
@@ -31,9 +33,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * One poll of {@value #BATCH} records (one topic, 4 partitions, each record with a
- * {@code traceparent} and one application header), made new for every operation as a real poll
- * makes them, then processed one record at a time inside the record's trace.
+ * One poll of {@value #BATCH} records (one topic, 4 partitions, each record with one application
+ * header and the trace headers the producing benchmarks send: {@code traceparent}, a two-entry
+ * {@code tracestate} and a three-entry {@code baggage}), made new for every operation as a real
+ * poll makes them, then processed one record at a time inside the record's trace.
  *
  * <ul>
  *   <li>Baton: {@code TracingConsumerInterceptor.onConsume(batch)}, then
@@ -57,6 +60,13 @@ public class KafkaConsumerBenchmark {
   static final int BATCH = 100;
   static final int PARTITIONS = 4;
   static final String TOPIC = "orders";
+
+  /**
+   * The trace headers as both producer benchmarks write them from {@link Fixtures#SENDING_CONTEXT}
+   * (OpenTelemetry keeps {@code tracestate} newest first and baggage sorted by key).
+   */
+  static final byte[] TRACESTATE = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7".getBytes(US_ASCII);
+  static final byte[] BAGGAGE = "order.id=4711,region=eu-west-1,tenant=acme".getBytes(US_ASCII);
 
   /** Both interceptors, configured the way a consumer configures them. */
   @State(Scope.Thread)
@@ -113,6 +123,8 @@ public class KafkaConsumerBenchmark {
         RecordHeaders headers = new RecordHeaders();
         headers.add("x-source", KafkaProducerBenchmark.SOURCE);
         headers.add("traceparent", Fixtures.TRACEPARENT_BYTES);
+        headers.add("tracestate", TRACESTATE);
+        headers.add("baggage", BAGGAGE);
         records.add(
             new ConsumerRecord<>(
                 TOPIC, p, i, 1_700_000_000_000L, TimestampType.CREATE_TIME, 10,

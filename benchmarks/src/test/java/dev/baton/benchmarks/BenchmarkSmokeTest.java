@@ -9,6 +9,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -197,6 +198,34 @@ class BenchmarkSmokeTest {
       sent = b.otel(s);
       assertEquals(2, s.telemetry.endedSpans());
       assertNotNull(sent.headers().lastHeader("traceparent"));
+    } finally {
+      s.tearDown();
+    }
+  }
+
+  /** The consumer's records carry the trace headers the producer benchmarks send, byte for byte. */
+  @Test
+  void kafkaConsumerRecordsCarryWhatTheProducersSend() {
+    KafkaProducerBenchmark b = new KafkaProducerBenchmark();
+    KafkaProducerBenchmark.Interceptors s = new KafkaProducerBenchmark.Interceptors();
+    s.otel = Telemetry.Mode.PROPAGATION;
+    s.setUp();
+    try {
+      org.apache.kafka.common.header.Headers received =
+          KafkaConsumerBenchmark.newBatch().iterator().next().headers();
+      for (ProducerRecord<Object, Object> sent : List.of(b.baton(s), b.otel(s))) {
+        List<String> keys = new ArrayList<>();
+        sent.headers().forEach(h -> keys.add(h.key()));
+        List<String> receivedKeys = new ArrayList<>();
+        received.forEach(h -> receivedKeys.add(h.key()));
+        assertEquals(keys, receivedKeys);
+        for (String key : List.of("traceparent", "tracestate", "baggage")) {
+          assertEquals(
+              new String(sent.headers().lastHeader(key).value(), StandardCharsets.UTF_8),
+              new String(received.lastHeader(key).value(), StandardCharsets.UTF_8),
+              key);
+        }
+      }
     } finally {
       s.tearDown();
     }

@@ -124,7 +124,9 @@ public final class BatonPropagator implements TextMapPropagator {
     if ((found & CarrierGetter.TRACEPARENT_ANY) != 0) {
       ctx = W3CTraceContext.INSTANCE.extract(ctx, carrier, getter, found);
     }
-    return (found & CarrierGetter.BAGGAGE_ANY) != 0 ? baggage.extract(ctx, carrier, getter) : ctx;
+    return (found & CarrierGetter.BAGGAGE_ANY) != 0
+        ? baggage.extract(ctx, carrier, getter, found)
+        : ctx;
   }
 
   private <C> Context extractOthers(Context context, C carrier, TextMapGetter<C> hiding) {

@@ -29,6 +29,7 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
   /** {@link #scan} bits: exactly one field of that exact name, and none in another casing. */
   static final int TRACEPARENT_SINGLE = 8;
   static final int TRACESTATE_SINGLE = 16;
+  static final int BAGGAGE_SINGLE = 32;
   /** What {@link #scan} answers when it cannot tell: every field may be there. */
   static final int UNKNOWN = TRACEPARENT_ANY | TRACESTATE_ANY | BAGGAGE_ANY;
 
@@ -44,8 +45,7 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
 
   /**
    * One pass over the field names: which W3C fields the carrier holds ({@code *_ANY} bits, in any
-   * casing) and which of {@code traceparent} and {@code tracestate} are a single field under the
-   * exact name ({@code *_SINGLE}). Names are compared by length first, so a carrier without trace
+   * casing) and which are a single field under the exact name ({@code *_SINGLE}). Names are compared by length first, so a carrier without trace
    * headers costs a length check per field and allocates nothing but, for some carriers, the
    * iterator. Carriers whose names are lowercase, and carriers that throw, answer
    * {@link #UNKNOWN}: the general path then reads them (and reports their faults) as before.
@@ -77,7 +77,8 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
           | (traceparents == 1 ? TRACEPARENT_SINGLE : 0)
           | (tracestates == 0 ? 0 : TRACESTATE_ANY)
           | (tracestates == 1 ? TRACESTATE_SINGLE : 0)
-          | (baggages == 0 ? 0 : BAGGAGE_ANY);
+          | (baggages == 0 ? 0 : BAGGAGE_ANY)
+          | (baggages == 1 ? BAGGAGE_SINGLE : 0);
     } catch (RuntimeException e) {
       return UNKNOWN;
     }
@@ -97,7 +98,7 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
       return W3CTraceContext.TRACESTATE.equals(k) ? 1 << 2 : 2 << 2;
     }
     if (n == 7 && W3CBaggage.BAGGAGE.regionMatches(true, 0, k, 0, 7)) {
-      return 1 << 4;
+      return W3CBaggage.BAGGAGE.equals(k) ? 1 << 4 : 2 << 4;
     }
     return 0;
   }

@@ -74,16 +74,37 @@ final class HeaderValues {
     return n;
   }
 
-  private static String decodeBytes(byte[] b) {
-    boolean ascii = true;
+  /** {@link #classify}: the field counts as absent (it holds a control character). */
+  static final int ABSENT = 0;
+  /** {@link #classify}: the field is ASCII text without control characters: each byte a char. */
+  static final int ASCII = 1;
+  /** {@link #classify}: a byte is not ASCII; only decoding tells what the field is. */
+  static final int NOT_ASCII = 2;
+
+  /**
+   * What the rules above make of a {@code byte[]} field (within the cap) without decoding it, in
+   * one pass that stops at the first byte that decides. A control byte before any non-ASCII one
+   * decides alone: whatever the bytes after it, the decoded field would be malformed or hold it.
+   */
+  static int classify(byte[] b) {
     for (byte x : b) {
       if (x < 0) {
-        ascii = false;
-        break;
+        return NOT_ASCII;
+      }
+      if ((x < 0x20 && x != '\t') || x == 0x7f) {
+        return ABSENT;
       }
     }
+    return ASCII;
+  }
+
+  private static String decodeBytes(byte[] b) {
+    int kind = classify(b);
+    if (kind == ABSENT) {
+      return null;
+    }
     String s;
-    if (ascii) {
+    if (kind == ASCII) {
       s = new String(b, StandardCharsets.ISO_8859_1);
     } else {
       try {

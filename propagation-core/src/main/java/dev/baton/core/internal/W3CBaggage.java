@@ -146,10 +146,67 @@ final class W3CBaggage implements TextMapPropagator {
   }
 
   /**
+   * {@link #extract} for Baton's own getter, knowing from {@code found} ({@link CarrierGetter#scan})
+   * whether the carrier holds a single {@code baggage} field under the exact name. When it does and
+   * the field is bytes, ASCII and within the cap, the parser reads the bytes themselves: no
+   * decoded or joined string, no walk over the fields of that name. The outcome is the one the
+   * decoded text would give; anything else (several fields, text, a non-ASCII byte) goes the
+   * general way.
+   */
+  <C> Context extract(Context context, C carrier, CarrierGetter<C> getter, int found) {
+    byte[] raw = (found & CarrierGetter.BAGGAGE_SINGLE) != 0 && !inbound.allowsNone()
+        ? getter.singleBytes(carrier, BAGGAGE, Integer.MAX_VALUE)
+        : null;
+    int kind = raw == null ? HeaderValues.NOT_ASCII : HeaderValues.classify(raw);
+    if (kind == HeaderValues.NOT_ASCII) {
+      return extract(context, carrier, getter);
+    }
+    // Absent (a control byte) or ASCII; outer whitespace needs no trimming: members are trimmed.
+    if (context == null) {
+      context = Context.root();
+    }
+    Baggage parsed = kind == HeaderValues.ASCII ? parse(new AsciiBytes(raw), inbound) : null;
+    return parsed == null ? context : context.with(parsed);
+  }
+
+  /**
+   * A byte array known to hold ASCII only, read as the text it decodes to: one char per byte.
+   * Slices become strings directly.
+   */
+  private static final class AsciiBytes implements CharSequence {
+    private final byte[] b;
+
+    AsciiBytes(byte[] b) {
+      this.b = b;
+    }
+
+    @Override
+    public int length() {
+      return b.length;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return (char) b[index];
+    }
+
+    @Override
+    public String subSequence(int start, int end) {
+      return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public String toString() {
+      return new String(b, StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /**
    * Parses a (joined) baggage value in one pass; {@code null} when no member survives. Members
    * are read up to the next comma (neither values nor properties may hold one); each is checked
-   * by scanning its own characters only. (A {@code CharSequence} so that a test can count the
-   * characters read; in use it is always a {@code String}.)
+   * by scanning its own characters only. (A {@code CharSequence}: a {@code String} from the
+   * general path, the raw bytes of a single ASCII field from the fast one, and in a test a
+   * sequence that counts the characters read.)
    */
   static Baggage parse(CharSequence header, BaggageFilter filter) {
     BaggageBuilder builder = null;
@@ -230,7 +287,10 @@ final class W3CBaggage implements TextMapPropagator {
       return false;
     }
     String value = percent ? percentDecode(h, vs, ve) : h.subSequence(vs, ve).toString();
-    builder.put(key, value, BaggageEntryMetadata.create(meta));
+    // create("") makes a new object per member; empty() is one shared instance, equal to it
+    BaggageEntryMetadata metadata =
+        meta.isEmpty() ? BaggageEntryMetadata.empty() : BaggageEntryMetadata.create(meta);
+    builder.put(key, value, metadata);
     return true;
   }
 
