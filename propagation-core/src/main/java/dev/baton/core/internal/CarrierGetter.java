@@ -45,10 +45,11 @@ final class CarrierGetter<C> implements TextMapGetter<C> {
 
   /**
    * One pass over the field names: which W3C fields the carrier holds ({@code *_ANY} bits, in any
-   * casing) and which are a single field under the exact name ({@code *_SINGLE}). Names are compared by length first, so a carrier without trace
-   * headers costs a length check per field and allocates nothing but, for some carriers, the
-   * iterator. Carriers whose names are lowercase, and carriers that throw, answer
-   * {@link #UNKNOWN}: the general path then reads them (and reports their faults) as before.
+   * casing) and which are a single field under the exact name ({@code *_SINGLE}). Names are
+   * compared by length first, so a carrier without trace headers costs a length check per field
+   * and allocates nothing but, for some carriers, the iterator. Carriers whose names are
+   * lowercase, and carriers that throw, answer {@link #UNKNOWN}: the general path then reads them
+   * (and reports their faults) as before.
    */
   int scan(C c) {
     if (c == null) {
