@@ -2,8 +2,11 @@
 """Turns run.sh's JMH JSON into Markdown: every result, then the Baton / OpenTelemetry ratios.
 
 Overhead ratio = (Baton - baseline) / (OpenTelemetry - baseline), in time and in bytes per op.
+Times in the ratios are medians of the measured iterations: on a shared 2-core machine one slow
+iteration (a GC, the host) moves the mean and its error far more than the median.
 """
 import json
+import statistics
 import sys
 
 
@@ -16,7 +19,9 @@ def load(path):
         params = ",".join(f"{v}" for _, v in sorted((r.get("params") or {}).items()))
         pm = r["primaryMetric"]
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-        table[(cls, method, params)] = (pm["score"], pm["scoreError"], alloc, r["threads"])
+        iterations = [v for fork in pm.get("rawData", []) for v in fork]
+        median = statistics.median(iterations) if iterations else pm["score"]
+        table[(cls, method, params)] = (pm["score"], pm["scoreError"], alloc, r["threads"], median)
     return table
 
 
@@ -25,10 +30,11 @@ def fmt(x, digits=0):
 
 
 def raw(table):
-    print("| benchmark | params | threads | ns/op | ± | B/op |")
-    print("|---|---|---:|---:|---:|---:|")
-    for (cls, method, params), (score, err, alloc, threads) in table.items():
-        print(f"| {cls}.{method} | {params} | {threads} | {score:.1f} | {err:.1f} | {fmt(alloc)} |")
+    print("| benchmark | params | threads | ns/op (mean) | ± | median ns/op | B/op |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for (cls, method, params), (score, err, alloc, threads, median) in table.items():
+        print(f"| {cls}.{method} | {params} | {threads} | {score:.1f} | {err:.1f} | {median:.1f}"
+              f" | {fmt(alloc)} |")
 
 
 def ratio(a, b):
@@ -51,19 +57,21 @@ def ratios(table):
                 continue
             rows.append(
                 (f"{cls} {mode}", b, o, z,
-                 ratio(b[0] - z[0], o[0] - z[0]), ratio(b[2] - z[2], o[2] - z[2])))
+                 ratio(b[4] - z[4], o[4] - z[4]), ratio(b[2] - z[2], o[2] - z[2])))
     for baton, otel in (("inject_baton", "inject_otel"), ("extract_baton", "extract_otel"),
                         ("extractNone_baton", "extractNone_otel")):
         b, o = get("KafkaHeadersBenchmark", baton), get("KafkaHeadersBenchmark", otel)
-        z = get("KafkaHeadersBenchmark", "baseline") if baton.startswith("inject") else (0, 0, 0, 1)
+        z = get("KafkaHeadersBenchmark", "baseline") if baton.startswith("inject") else (0, 0, 0, 1, 0)
         if b and o and z:
             rows.append((f"KafkaHeaders {baton.split('_')[0]}", b, o, z,
-                         ratio(b[0] - z[0], o[0] - z[0]), ratio(b[2] - z[2], o[2] - z[2])))
-    print("| case | Baton ns | OTel ns | baseline ns | Baton B | OTel B | baseline B |"
+                         ratio(b[4] - z[4], o[4] - z[4]), ratio(b[2] - z[2], o[2] - z[2])))
+    print("| case | Baton ns (median; mean ± err) | OTel ns (median; mean ± err) | baseline ns |"
+          " Baton B | OTel B | baseline B |"
           " overhead ratio, time | overhead ratio, bytes |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, b, o, z, rt, rb in rows:
-        print(f"| {name} | {b[0]:.0f} ± {b[1]:.0f} | {o[0]:.0f} ± {o[1]:.0f} | {z[0]:.0f} |"
+        print(f"| {name} | {b[4]:.0f}; {b[0]:.0f} ± {b[1]:.0f} | {o[4]:.0f}; {o[0]:.0f} ± {o[1]:.0f} |"
+              f" {z[4]:.0f} |"
               f" {fmt(b[2])} | {fmt(o[2])} | {fmt(z[2])} | {fmt(rt, 2)} | {fmt(rb, 2)} |")
 
 

@@ -4,6 +4,7 @@ import dev.baton.core.internal.PendingSpans;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.Headers;
@@ -287,18 +288,30 @@ final class InFlightSpans {
       return -1;
     }
     long id = 0;
+    int bad = 0;
     for (int i = 36; i < 52; i++) {
-      int v = nibble(traceparent[i]);
-      if (v < 0) {
-        return -1;
-      }
-      id = id << 4 | v;
+      int v = NIBBLE[traceparent[i] & 0xFF];
+      bad |= v;
+      id = id << 4 | (v & 0xF);
     }
-    return id;
+    return bad < 0 ? -1 : id;
+  }
+
+  /** The value of each lowercase hex digit by byte (unsigned); -1 for every other byte. */
+  private static final byte[] NIBBLE = new byte[256];
+
+  static {
+    Arrays.fill(NIBBLE, (byte) -1);
+    for (int c = '0'; c <= '9'; c++) {
+      NIBBLE[c] = (byte) (c - '0');
+    }
+    for (int c = 'a'; c <= 'f'; c++) {
+      NIBBLE[c] = (byte) (c - 'a' + 10);
+    }
   }
 
   /** The value of a lowercase hex digit; -1 for any other byte. */
   private static int nibble(int c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    return NIBBLE[c & 0xFF];
   }
 }
