@@ -1,10 +1,10 @@
 package dev.baton.kafka;
 
+import dev.baton.core.internal.LowerHex;
 import dev.baton.core.internal.PendingSpans;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.Headers;
@@ -278,40 +278,12 @@ final class InFlightSpans {
     if (traceparent == null || traceparent.length < 55) {
       return true;
     }
-    int v = nibble(traceparent[54]);
-    return v < 0 || (v & 1) != 0;
+    int flags = LowerHex.value(traceparent[54]);
+    return flags < 0 || (flags & 1) != 0;
   }
 
   /** Parses the 16 hex digits of a span id; -1 when they are not hex. */
   static long parseSpanId(byte[] traceparent) {
-    if (traceparent == null || traceparent.length < 52) {
-      return -1;
-    }
-    long id = 0;
-    int bad = 0;
-    for (int i = 36; i < 52; i++) {
-      int v = NIBBLE[traceparent[i] & 0xFF];
-      bad |= v;
-      id = id << 4 | (v & 0xF);
-    }
-    return bad < 0 ? -1 : id;
-  }
-
-  /** The value of each lowercase hex digit by byte (unsigned); -1 for every other byte. */
-  private static final byte[] NIBBLE = new byte[256];
-
-  static {
-    Arrays.fill(NIBBLE, (byte) -1);
-    for (int c = '0'; c <= '9'; c++) {
-      NIBBLE[c] = (byte) (c - '0');
-    }
-    for (int c = 'a'; c <= 'f'; c++) {
-      NIBBLE[c] = (byte) (c - 'a' + 10);
-    }
-  }
-
-  /** The value of a lowercase hex digit; -1 for any other byte. */
-  private static int nibble(int c) {
-    return NIBBLE[c & 0xFF];
+    return traceparent == null || traceparent.length < 52 ? -1 : LowerHex.parse16(traceparent, 36);
   }
 }

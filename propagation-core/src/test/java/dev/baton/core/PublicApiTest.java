@@ -39,6 +39,7 @@ class PublicApiTest {
             "dev.baton.core.internal.HeaderCarrier",
             "dev.baton.core.internal.Inbound",
             "dev.baton.core.internal.Instruments",
+            "dev.baton.core.internal.LowerHex",
             "dev.baton.core.internal.MapHeaderCarrier",
             "dev.baton.core.internal.MessagingMetrics",
             "dev.baton.core.internal.OperationTimer",

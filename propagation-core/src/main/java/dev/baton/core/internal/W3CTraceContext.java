@@ -12,7 +12,6 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -160,7 +159,7 @@ final class W3CTraceContext implements TextMapPropagator {
         SpanContext.createFromRemoteParent(
             new String(tp, 3, 32, StandardCharsets.ISO_8859_1),
             new String(tp, 36, 16, StandardCharsets.ISO_8859_1),
-            TraceFlags.fromByte((byte) (hexValue((char) tp[53]) << 4 | hexValue((char) tp[54]))),
+            TraceFlags.fromByte((byte) (LowerHex.value(tp[53]) << 4 | LowerHex.value(tp[54]))),
             state);
     return withRemote(context, remote, null);
   }
@@ -187,37 +186,8 @@ final class W3CTraceContext implements TextMapPropagator {
         || tp[35] != '-' || tp[52] != '-') {
       return false;
     }
-    return nonZeroHex(tp, 3, 35) && nonZeroHex(tp, 36, 52) && hexValue((char) tp[53]) >= 0
-        && hexValue((char) tp[54]) >= 0;
-  }
-
-  /** {@link #NIBBLE} of a byte that is not a lowercase hex digit. */
-  private static final short NOT_HEX = 0x100;
-
-  /** The value of each lowercase hex digit by byte (unsigned), {@link #NOT_HEX} for the rest. */
-  private static final short[] NIBBLE = new short[256];
-
-  static {
-    Arrays.fill(NIBBLE, NOT_HEX);
-    for (int c = '0'; c <= '9'; c++) {
-      NIBBLE[c] = (short) (c - '0');
-    }
-    for (int c = 'a'; c <= 'f'; c++) {
-      NIBBLE[c] = (short) (c - 'a' + 10);
-    }
-  }
-
-  /**
-   * Whether {@code b[from, to)} is lowercase hex, not all zeros. One table read per byte and no
-   * branch in the loop: the values are or-ed together, so a byte that is not a digit shows as
-   * {@link #NOT_HEX} and a non-zero digit in the low bits.
-   */
-  private static boolean nonZeroHex(byte[] b, int from, int to) {
-    int any = 0;
-    for (int i = from; i < to; i++) {
-      any |= NIBBLE[b[i] & 0xFF];
-    }
-    return (any & NOT_HEX) == 0 && (any & 0xF) != 0;
+    return LowerHex.nonZero(tp, 3, 35) && LowerHex.nonZero(tp, 36, 52)
+        && LowerHex.value(tp[53]) >= 0 && LowerHex.value(tp[54]) >= 0;
   }
 
   /**
