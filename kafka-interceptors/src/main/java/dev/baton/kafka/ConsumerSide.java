@@ -77,7 +77,7 @@ final class ConsumerSide {
         polledBy = identity;
         identity.polled(records);
         KafkaMetrics.consumed(tracing.metrics(), records, groupId);
-        if (tracing.settings().receiveSpans) {
+        if (tracing.settings().receiveSpans()) {
           receiveSpans(records);
         }
       }

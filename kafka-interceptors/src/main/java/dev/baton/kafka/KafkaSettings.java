@@ -3,8 +3,22 @@ package dev.baton.kafka;
 import dev.baton.core.internal.ConfigReader;
 import java.util.Set;
 
-/** The {@code baton.kafka.*} settings, with their defaults and limits, in one place. */
-final class KafkaSettings {
+/**
+ * The {@code baton.kafka.*} settings, with their defaults and limits, in one place.
+ *
+ * @param inflightMax how many producer spans may wait for their broker answer
+ * @param spanEnd when a producer span ends
+ * @param receiveSpans whether a poll that returns records makes a {@code receive} span
+ * @param processSpans iterating what {@code poll} returns runs each record inside its {@code
+ *     process} span
+ * @param captureKey whether the record key becomes {@code messaging.kafka.message.key}
+ */
+record KafkaSettings(
+    int inflightMax,
+    SpanEnd spanEnd,
+    boolean receiveSpans,
+    boolean processSpans,
+    boolean captureKey) {
 
   static final String INFLIGHT_MAX = "baton.kafka.producer.inflight.max";
   static final String PRODUCER_SPAN_END = "baton.kafka.producer.span.end";
@@ -23,26 +37,6 @@ final class KafkaSettings {
     ACK,
     /** Right after the record's headers are written, in {@code onSend}. */
     SEND
-  }
-
-  final int inflightMax;
-  final SpanEnd spanEnd;
-  final boolean receiveSpans;
-  /** Iterating what {@code poll} returns runs each record inside its {@code process} span. */
-  final boolean processSpans;
-  final boolean captureKey;
-
-  KafkaSettings(
-      int inflightMax,
-      SpanEnd spanEnd,
-      boolean receiveSpans,
-      boolean processSpans,
-      boolean captureKey) {
-    this.inflightMax = inflightMax;
-    this.spanEnd = spanEnd;
-    this.receiveSpans = receiveSpans;
-    this.processSpans = processSpans;
-    this.captureKey = captureKey;
   }
 
   static KafkaSettings from(ConfigReader config) {

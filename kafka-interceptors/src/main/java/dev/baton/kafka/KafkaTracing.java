@@ -322,7 +322,7 @@ public final class KafkaTracing {
     if (record.serializedValueSize() >= 0) {
       builder.setAttribute(SemConv.MESSAGING_MESSAGE_BODY_SIZE, (long) record.serializedValueSize());
     }
-    if (settings.captureKey) {
+    if (settings.captureKey()) {
       String key = keyString(record.key());
       if (key != null) {
         builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);

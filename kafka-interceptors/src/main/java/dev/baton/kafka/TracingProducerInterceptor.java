@@ -68,8 +68,8 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
   @Override
   public void configure(Map<String, ?> configs) {
     tracing = KafkaTracing.fromConfig(configs);
-    endOnAck = ACK_WITH_HEADERS && tracing.settings().spanEnd == KafkaSettings.SpanEnd.ACK;
-    inFlight = new InFlightSpans(tracing.settings().inflightMax);
+    endOnAck = ACK_WITH_HEADERS && tracing.settings().spanEnd() == KafkaSettings.SpanEnd.ACK;
+    inFlight = new InFlightSpans(tracing.settings().inflightMax());
     Object id = configs.get(ProducerConfig.CLIENT_ID_CONFIG);
     clientId = id == null || id.toString().isEmpty() ? null : id.toString();
   }
@@ -149,7 +149,7 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
     if (record.value() == null) {
       builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_TOMBSTONE, true);
     }
-    if (tracing.settings().captureKey) {
+    if (tracing.settings().captureKey()) {
       String key = KafkaTracing.keyString(record.key());
       if (key != null) {
         builder.setAttribute(SemConv.MESSAGING_KAFKA_MESSAGE_KEY, key);

@@ -27,8 +27,8 @@ class ConfigurationTest {
     assertThat(tracing.consumerProperties().get("interceptor.classes"))
         .isEqualTo(TracingConsumerInterceptor.class.getName());
     KafkaTracing rebuilt = KafkaTracing.fromConfig(tracing.consumerProperties());
-    assertThat(rebuilt.settings().captureKey).isTrue();
-    assertThat(rebuilt.settings().receiveSpans).isTrue();
+    assertThat(rebuilt.settings().captureKey()).isTrue();
+    assertThat(rebuilt.settings().receiveSpans()).isTrue();
   }
 
   @Test

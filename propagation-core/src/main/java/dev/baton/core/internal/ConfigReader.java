@@ -114,24 +114,24 @@ public final class ConfigReader {
   }
 
   private static void check(Settings.Setting s, Object v) {
-    switch (s.type) {
+    switch (s.type()) {
       case BOOLEAN:
-        parseBool(s.key, v);
+        parseBool(s.key(), v);
         break;
       case INTEGER:
-        parseInt(s.key, v, s.min, s.max);
+        parseInt(s.key(), v, s.min(), s.max());
         break;
       case LIST:
-        parseList(s.key, v);
+        parseList(s.key(), v);
         break;
       case CHOICE:
-        parseChoice(s.key, v, s.choices);
+        parseChoice(s.key(), v, s.choices());
         break;
       case INSTANCE:
-        checkInstance(s.key, v, s.instanceType);
+        checkInstance(s.key(), v, s.instanceType());
         break;
       default:
-        throw new AssertionError(s.type);
+        throw new AssertionError(s.type());
     }
   }
 
@@ -316,17 +316,17 @@ public final class ConfigReader {
     if (s == null) {
       throw new AssertionError("Baton setting '" + key + "' is not declared in Settings");
     }
-    boolean same = s.type == type && Objects.equals(s.defaultValue, dflt);
+    boolean same = s.type() == type && Objects.equals(s.defaultValue(), dflt);
     if (type == Settings.Type.INTEGER) {
-      same &= s.min == min && s.max == max;
+      same &= s.min() == min && s.max() == max;
     }
     if (type == Settings.Type.CHOICE) {
-      same &= s.choices.equals(choices);
+      same &= s.choices().equals(choices);
     }
     if (!same) {
       throw new AssertionError("Baton setting '" + key + "' is read as " + type + " default "
-          + dflt + " [" + min + ", " + max + "] " + choices + " but declared as " + s.type
-          + " default " + s.defaultValue + " [" + s.min + ", " + s.max + "] " + s.choices);
+          + dflt + " [" + min + ", " + max + "] " + choices + " but declared as " + s.type()
+          + " default " + s.defaultValue() + " [" + s.min() + ", " + s.max() + "] " + s.choices());
     }
     return true;
   }

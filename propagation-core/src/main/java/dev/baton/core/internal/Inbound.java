@@ -12,47 +12,14 @@ import io.opentelemetry.context.Context;
  *
  * <p>For Baton's transport modules; not meant for application code.
  *
+ * @param parent the context to use as the parent of the receiving span, never {@code null}
+ * @param link the span context to add as a link, or an invalid one when there is none
+ * @param remote the span context the carrier brought, also under {@link InboundPolicy#LINK};
+ *     invalid when it brought none, and under {@link InboundPolicy#IGNORE}, where the carrier is
+ *     not read
  * @since 0.1.0
  */
-public final class Inbound {
-
-  private final Context parent;
-  private final SpanContext link;
-  private final SpanContext remote;
-
-  Inbound(Context parent, SpanContext link, SpanContext remote) {
-    this.parent = parent;
-    this.link = link;
-    this.remote = remote;
-  }
-
-  /**
-   * The context to use as the parent of the receiving span.
-   *
-   * @return the parent context, never {@code null}
-   */
-  public Context parent() {
-    return parent;
-  }
-
-  /**
-   * The span context to add as a link, or an invalid one when there is none.
-   *
-   * @return the link target, never {@code null}
-   */
-  public SpanContext link() {
-    return link;
-  }
-
-  /**
-   * The span context the carrier brought, also under {@link InboundPolicy#LINK}; invalid when it
-   * brought none, and under {@link InboundPolicy#IGNORE}, where the carrier is not read.
-   *
-   * @return the remote span context, never {@code null}
-   */
-  public SpanContext remote() {
-    return remote;
-  }
+public record Inbound(Context parent, SpanContext link, SpanContext remote) {
 
   /**
    * Sets the parent and, when there is one, the link on {@code builder}.

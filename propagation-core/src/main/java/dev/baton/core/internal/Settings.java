@@ -45,42 +45,30 @@ public final class Settings {
     INSTANCE
   }
 
-  /** One declared setting. Immutable. */
-  static final class Setting {
-    final String key;
-    final Module module;
-    final Type type;
-    /** Boolean, Integer, List of String, or the lowercase choice; {@code null} for INSTANCE. */
-    final Object defaultValue;
-    final int min;
-    final int max;
-    /** Lowercase names, CHOICE only. */
-    final List<String> choices;
-    /** INSTANCE only. */
-    final Class<?> instanceType;
-    /** How the default reads in {@code docs/configuration.md}. */
-    final String documentedDefault;
-
-    private Setting(
-        String key,
-        Module module,
-        Type type,
-        Object defaultValue,
-        int min,
-        int max,
-        List<String> choices,
-        Class<?> instanceType,
-        String documentedDefault) {
-      this.key = key;
-      this.module = module;
-      this.type = type;
-      this.defaultValue = defaultValue;
-      this.min = min;
-      this.max = max;
-      this.choices = choices;
-      this.instanceType = instanceType;
-      this.documentedDefault = documentedDefault;
-    }
+  /**
+   * One declared setting.
+   *
+   * @param key the {@code baton.*} name
+   * @param module the module that reads it
+   * @param type how its value is written
+   * @param defaultValue Boolean, Integer, List of String, or the lowercase choice; {@code null} for
+   *     INSTANCE
+   * @param min the smallest INTEGER value
+   * @param max the largest INTEGER value
+   * @param choices lowercase names, CHOICE only
+   * @param instanceType INSTANCE only
+   * @param documentedDefault how the default reads in {@code docs/configuration.md}
+   */
+  record Setting(
+      String key,
+      Module module,
+      Type type,
+      Object defaultValue,
+      int min,
+      int max,
+      List<String> choices,
+      Class<?> instanceType,
+      String documentedDefault) {
 
     @Override
     public String toString() {
@@ -157,8 +145,8 @@ public final class Settings {
   public static List<String> propertyKeys() {
     List<String> out = new ArrayList<>();
     for (Setting s : ALL.values()) {
-      if (s.type != Type.INSTANCE) {
-        out.add(s.key);
+      if (s.type() != Type.INSTANCE) {
+        out.add(s.key());
       }
     }
     return out;
@@ -172,7 +160,7 @@ public final class Settings {
    */
   public static boolean isList(String key) {
     Setting s = ALL.get(key);
-    return s != null && s.type == Type.LIST;
+    return s != null && s.type() == Type.LIST;
   }
 
   private static void choice(
@@ -198,8 +186,8 @@ public final class Settings {
   }
 
   private static void put(Map<String, Setting> m, Setting s) {
-    if (!s.key.startsWith(ConfigReader.PREFIX) || m.put(s.key, s) != null) {
-      throw new AssertionError("bad or duplicate setting " + s.key);
+    if (!s.key().startsWith(ConfigReader.PREFIX) || m.put(s.key(), s) != null) {
+      throw new AssertionError("bad or duplicate setting " + s.key());
     }
   }
 

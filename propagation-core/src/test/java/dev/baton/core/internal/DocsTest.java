@@ -46,7 +46,7 @@ class DocsTest {
     Map<String, String> core = new LinkedHashMap<>();
     Map<String, String> transports = new LinkedHashMap<>();
     for (Settings.Setting s : Settings.all()) {
-      (s.module == Settings.Module.CORE ? core : transports).put(s.key, s.documentedDefault);
+      (s.module() == Settings.Module.CORE ? core : transports).put(s.key(), s.documentedDefault());
     }
     assertThat(documentedSettings("Core settings (every transport)"))
         .containsExactlyEntriesOf(core);

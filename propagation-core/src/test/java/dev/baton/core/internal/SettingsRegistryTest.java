@@ -110,13 +110,13 @@ class SettingsRegistryTest {
   @Test
   void everyKeyIsDeclaredOnceWithTheModuleItsNameSays() {
     for (Settings.Setting s : Settings.all()) {
-      String module = s.key.split("\\.")[1];
-      if (s.module == Settings.Module.CORE) {
+      String module = s.key().split("\\.")[1];
+      if (s.module() == Settings.Module.CORE) {
         assertThat(module).isNotIn("kafka", "amqp", "grpc");
-      } else if (s.module == Settings.Module.SPRING) {
-        assertThat(s.key).as("a Spring switch").endsWith(".enabled");
+      } else if (s.module() == Settings.Module.SPRING) {
+        assertThat(s.key()).as("a Spring switch").endsWith(".enabled");
       } else {
-        assertThat(module).as(s.key).isEqualTo(s.module.name().toLowerCase());
+        assertThat(module).as(s.key()).isEqualTo(s.module().name().toLowerCase());
       }
     }
     assertThat(Settings.keys()).doesNotHaveDuplicates().hasSize(Settings.all().size());
