@@ -44,17 +44,19 @@ final class ConsumerSide {
   /** Iterations with a record's scope open, in the order they opened it. */
   private final List<TracedRecords.ProcessIterator<?, ?>> open = new ArrayList<>(2);
 
-  ConsumerSide(
-      KafkaTracing tracing,
-      String groupId,
-      String clientId,
-      boolean processSpans,
-      boolean mayFollowInterceptor) {
+  /**
+   * Starts following one consumer's polls.
+   *
+   * @param wrapped {@code true} for a consumer wrapped by {@link KafkaTracing#wrap}: its iteration
+   *     always opens process spans, and it may also have the interceptor; {@code false} for the
+   *     interceptor, which opens them only when {@code baton.kafka.consumer.process.spans} says so
+   */
+  ConsumerSide(KafkaTracing tracing, String groupId, String clientId, boolean wrapped) {
     this.tracing = tracing;
     this.groupId = groupId;
     this.clientId = clientId;
-    this.processSpans = processSpans;
-    this.mayFollowInterceptor = mayFollowInterceptor;
+    this.processSpans = wrapped || tracing.settings().processSpans();
+    this.mayFollowInterceptor = wrapped;
     this.identity = ConsumerIdentities.opened(groupId, clientId);
   }
 

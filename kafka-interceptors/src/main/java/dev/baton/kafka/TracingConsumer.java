@@ -38,7 +38,7 @@ final class TracingConsumer implements InvocationHandler {
 
   private TracingConsumer(Consumer<?, ?> delegate, KafkaTracing tracing) {
     this.delegate = delegate;
-    this.side = new ConsumerSide(tracing, groupId(delegate), clientId(delegate.metrics()), true, true);
+    this.side = new ConsumerSide(tracing, groupId(delegate), clientId(delegate.metrics()), true);
   }
 
   @SuppressWarnings("unchecked")

@@ -55,7 +55,6 @@ public final class TracingConsumerInterceptor implements ConsumerInterceptor<Obj
         tracing,
         text(configs.get(ConsumerConfig.GROUP_ID_CONFIG)),
         text(configs.get(ConsumerConfig.CLIENT_ID_CONFIG)),
-        tracing.settings().processSpans(),
         false);
   }
 

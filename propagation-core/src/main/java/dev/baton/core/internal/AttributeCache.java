@@ -40,17 +40,7 @@ final class AttributeCache {
    */
   private Hit last;
 
-  private static final class Hit {
-    final String destination;
-    final String group;
-    final Attributes attributes;
-
-    Hit(String destination, String group, Attributes attributes) {
-      this.destination = destination;
-      this.group = group;
-      this.attributes = attributes;
-    }
-  }
+  private record Hit(String destination, String group, Attributes attributes) {}
 
   /** @param base the attributes every set carries (system, operation name and type) */
   AttributeCache(Attributes base) {
@@ -63,8 +53,8 @@ final class AttributeCache {
    */
   Attributes get(String destination, String group) {
     Hit hit = last;
-    if (hit != null && hit.destination == destination && hit.group == group) {
-      return hit.attributes;
+    if (hit != null && hit.destination() == destination && hit.group() == group) {
+      return hit.attributes();
     }
     Attributes a = lookUp(destination, group);
     last = new Hit(destination, group, a);
