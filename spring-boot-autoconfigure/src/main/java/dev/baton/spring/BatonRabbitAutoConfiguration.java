@@ -27,8 +27,6 @@ import org.springframework.context.annotation.Lazy;
 @ConditionalOnBooleanProperty(name = BatonSettings.AMQP_ENABLED, matchIfMissing = true)
 final class BatonRabbitAutoConfiguration {
 
-  BatonRabbitAutoConfiguration() {}
-
   /** For code that wraps amqp-client channels itself; the Spring wiring reads the properties. */
   @Bean
   @ConditionalOnMissingBean
