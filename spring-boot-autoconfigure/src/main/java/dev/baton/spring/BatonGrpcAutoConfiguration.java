@@ -37,8 +37,6 @@ final class BatonGrpcAutoConfiguration {
 
   static final String SPRING_GRPC = "org.springframework.grpc.server.GlobalServerInterceptor";
 
-  BatonGrpcAutoConfiguration() {}
-
   @Bean
   @ConditionalOnMissingBean
   GrpcTracing batonGrpcTracing(BatonTracing baton, BatonSettings settings) {

@@ -45,8 +45,6 @@ final class BatonKafkaAutoConfiguration {
   static final String TEMPLATE_OBSERVATION = "spring.kafka.template.observation-enabled";
   static final String LISTENER_OBSERVATION = "spring.kafka.listener.observation-enabled";
 
-  BatonKafkaAutoConfiguration() {}
-
   @Bean
   @ConditionalOnMissingBean
   KafkaTracing batonKafkaTracing(BatonTracing baton, BatonSettings settings) {

@@ -2,6 +2,8 @@ package dev.baton.spring;
 
 import dev.baton.amqp.AmqpTracing;
 import dev.baton.core.BatonTracing;
+import dev.baton.core.internal.ConfigReader;
+import java.util.Set;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -10,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
 
 /**
  * Spring AMQP: {@code RabbitTemplate} sends inject the trace context (a before-publish
@@ -24,8 +27,6 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = BatonSettings.AMQP_ENABLED, matchIfMissing = true)
 final class BatonRabbitAutoConfiguration {
 
-  BatonRabbitAutoConfiguration() {}
-
   /** For code that wraps amqp-client channels itself; the Spring wiring reads the properties. */
   @Bean
   @ConditionalOnMissingBean
@@ -33,12 +34,28 @@ final class BatonRabbitAutoConfiguration {
     return AmqpTracing.fromConfig(settings.forTransport(BatonSettings.AMQP_PREFIX, baton));
   }
 
+  /**
+   * What the template post-processor and the listener advice share, built when the first template
+   * or listener container factory is traced. Requiring {@code amqpTracing} validates the
+   * {@code baton.amqp.*} settings, as everywhere else.
+   */
+  @Bean
+  @Lazy
+  RabbitSpans batonRabbitSpans(
+      BatonTracing baton, BatonSettings settings, AmqpTracing amqpTracing) {
+    ConfigReader reader =
+        ConfigReader.of(
+            settings.forTransport(BatonSettings.AMQP_PREFIX, baton),
+            Set.of(
+                AmqpTracing.SETTLE_SPANS,
+                AmqpTracing.PUBLISH_END_ON_CONFIRM,
+                AmqpTracing.PUBLISH_MAX_PENDING_CONFIRMS));
+    return new RabbitSpans(baton, reader.bool(AmqpTracing.PUBLISH_END_ON_CONFIRM, false));
+  }
+
   @Bean
   static RabbitTracing batonRabbitTracing(
-      ObjectProvider<BatonTracing> baton,
-      ObjectProvider<BatonSettings> settings,
-      ObjectProvider<AmqpTracing> amqpTracing,
-      ObjectProvider<Coexistence> coexistence) {
-    return new RabbitTracing(baton, settings, amqpTracing, coexistence);
+      ObjectProvider<RabbitSpans> spans, ObjectProvider<Coexistence> coexistence) {
+    return new RabbitTracing(spans, coexistence);
   }
 }

@@ -1,11 +1,7 @@
 package dev.baton.spring;
 
-import dev.baton.amqp.AmqpTracing;
-import dev.baton.core.BatonTracing;
-import dev.baton.core.internal.ConfigReader;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.util.Set;
 import org.aopalliance.aop.Advice;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -32,20 +28,11 @@ final class RabbitTracing implements BeanPostProcessor, Ordered {
           + " otel.instrumentation.rabbitmq.enabled=false and"
           + " otel.instrumentation.spring-rabbit.enabled=false to let Baton trace them).";
 
-  private final ObjectProvider<BatonTracing> baton;
-  private final ObjectProvider<BatonSettings> settings;
-  private final ObjectProvider<AmqpTracing> amqpTracing;
+  private final ObjectProvider<RabbitSpans> spans;
   private final ObjectProvider<Coexistence> coexistence;
-  private volatile RabbitSpans spans;
 
-  RabbitTracing(
-      ObjectProvider<BatonTracing> baton,
-      ObjectProvider<BatonSettings> settings,
-      ObjectProvider<AmqpTracing> amqpTracing,
-      ObjectProvider<Coexistence> coexistence) {
-    this.baton = baton;
-    this.settings = settings;
-    this.amqpTracing = amqpTracing;
+  RabbitTracing(ObjectProvider<RabbitSpans> spans, ObjectProvider<Coexistence> coexistence) {
+    this.spans = spans;
     this.coexistence = coexistence;
   }
 
@@ -80,7 +67,8 @@ final class RabbitTracing implements BeanPostProcessor, Ordered {
         }
       }
     }
-    template.addBeforePublishPostProcessors(new TracingPublishPostProcessor(spans(), template));
+    template.addBeforePublishPostProcessors(
+        new TracingPublishPostProcessor(spans.getObject(), template));
     co.info("amqp.template." + beanName, "Baton traces RabbitTemplate '" + beanName + "'.");
   }
 
@@ -100,7 +88,7 @@ final class RabbitTracing implements BeanPostProcessor, Ordered {
     }
     // First in the chain: one process span per delivery, around retries and the other advice.
     Advice[] traced = new Advice[length + 1];
-    traced[0] = new TracingListenerAdvice(spans());
+    traced[0] = new TracingListenerAdvice(spans.getObject());
     if (length > 0) {
       System.arraycopy(chain, 0, traced, 1, length);
     }
@@ -108,24 +96,6 @@ final class RabbitTracing implements BeanPostProcessor, Ordered {
     co.info(
         "amqp.listener." + beanName,
         "Baton traces the @RabbitListener methods of '" + beanName + "' (process spans).");
-  }
-
-  private RabbitSpans spans() {
-    RabbitSpans s = spans;
-    if (s == null) {
-      amqpTracing.getObject(); // validates the baton.amqp.* settings, as everywhere else
-      BatonTracing b = baton.getObject();
-      ConfigReader reader =
-          ConfigReader.of(
-              settings.getObject().forTransport(BatonSettings.AMQP_PREFIX, b),
-              Set.of(
-                  AmqpTracing.SETTLE_SPANS,
-                  AmqpTracing.PUBLISH_END_ON_CONFIRM,
-                  AmqpTracing.PUBLISH_MAX_PENDING_CONFIRMS));
-      s = new RabbitSpans(b, reader.bool(AmqpTracing.PUBLISH_END_ON_CONFIRM, false));
-      spans = s;
-    }
-    return s;
   }
 
   /** RabbitTemplate keeps its observation flag private: read it, or assume off. */
