@@ -235,16 +235,16 @@ final class AmqpSpans {
     int count = -1;
     if (multiple) {
       UnsettledMessages.Batch batch = unsettled == null ? null : unsettled.settleUpTo(deliveryTag);
-      count = batch == null ? 0 : batch.count;
+      count = batch == null ? 0 : batch.count();
       if (batch != null) {
-        spanDestination = batch.spanDestination;
-        destination = batch.destination;
+        spanDestination = batch.spanDestination();
+        destination = batch.destination();
       }
     } else if (unsettled != null) {
       single = unsettled.settle(deliveryTag);
       if (single != null) {
-        spanDestination = single.spanDestination;
-        destination = single.destination;
+        spanDestination = single.spanDestination();
+        destination = single.destination();
       }
     }
     Context current = Context.current();
@@ -263,11 +263,11 @@ final class AmqpSpans {
       b.setAttribute(SemConv.MESSAGING_BATCH_MESSAGE_COUNT, (long) count);
     }
     if (single != null) {
-      if (single.messageId != null) {
-        b.setAttribute(SemConv.MESSAGING_MESSAGE_ID, single.messageId);
+      if (single.messageId() != null) {
+        b.setAttribute(SemConv.MESSAGING_MESSAGE_ID, single.messageId());
       }
-      if (single.conversationId != null) {
-        b.setAttribute(SemConv.MESSAGING_MESSAGE_CONVERSATION_ID, single.conversationId);
+      if (single.conversationId() != null) {
+        b.setAttribute(SemConv.MESSAGING_MESSAGE_CONVERSATION_ID, single.conversationId());
       }
     }
     endpoint.applyTo(b);

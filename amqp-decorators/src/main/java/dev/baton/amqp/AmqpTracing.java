@@ -177,7 +177,7 @@ public final class AmqpTracing {
    */
   public Connection wrap(Connection connection) {
     Objects.requireNonNull(connection, "connection == null");
-    if (connection instanceof TracingConnection) {
+    if (TracingConnection.isTraced(connection)) {
       return connection;
     }
     return TracingConnection.wrap(connection, spans);

@@ -15,21 +15,16 @@ import java.io.IOException;
  * adapter does: deliveries to the {@link DeliverCallback}, cancellation by the broker to the
  * {@link CancelCallback}, shutdown to the {@link ConsumerShutdownSignalCallback}, the rest
  * ignored. This lets every overload of {@code basicConsume} route into one traced method.
+ *
+ * @param deliverCallback receives every delivery; never {@code null}
+ * @param cancelCallback receives cancellation by the broker, or {@code null}
+ * @param shutdownSignalCallback receives the channel's or connection's shutdown, or {@code null}
  */
-final class CallbackConsumer implements Consumer {
-
-  private final DeliverCallback deliverCallback;
-  private final CancelCallback cancelCallback;
-  private final ConsumerShutdownSignalCallback shutdownSignalCallback;
-
-  CallbackConsumer(
-      DeliverCallback deliverCallback,
-      CancelCallback cancelCallback,
-      ConsumerShutdownSignalCallback shutdownSignalCallback) {
-    this.deliverCallback = deliverCallback;
-    this.cancelCallback = cancelCallback;
-    this.shutdownSignalCallback = shutdownSignalCallback;
-  }
+record CallbackConsumer(
+    DeliverCallback deliverCallback,
+    CancelCallback cancelCallback,
+    ConsumerShutdownSignalCallback shutdownSignalCallback)
+    implements Consumer {
 
   @Override
   public void handleDelivery(

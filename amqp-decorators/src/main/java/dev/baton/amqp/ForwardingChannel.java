@@ -11,6 +11,8 @@ import com.rabbitmq.client.Consumer;
 import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ReturnCallback;
 import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,17 +22,43 @@ import java.util.concurrent.TimeoutException;
  * A {@link Channel} that forwards every call to another one and does nothing else, in the manner of
  * gRPC's {@code ForwardingClientCall}: subclasses override only what they add behaviour to.
  *
- * <p>Every method of {@code Channel} and its super-interfaces is declared here (the
- * {@code ShutdownNotifier} ones in {@link ForwardingShutdownNotifier}), default methods included,
- * so a call always reaches the delegate's own implementation; except the overloads that
+ * <p>Every method of {@code Channel} and its super-interfaces is declared here, default methods
+ * included, so a call always reaches the delegate's own implementation; except the overloads that
  * {@link RoutingChannel}, the only subclass, sends to one method per operation (publish, consume,
  * get, ack, nack, reject, queue declare and delete), which it declares itself. amqp-client adds
  * methods over time; {@code ForwardingContractTest} fails when one is declared by neither.
  */
-abstract class ForwardingChannel extends ForwardingShutdownNotifier<Channel> implements Channel {
+abstract class ForwardingChannel implements Channel {
+
+  final Channel delegate;
 
   ForwardingChannel(Channel delegate) {
-    super(delegate);
+    this.delegate = delegate;
+  }
+
+  @Override
+  public void addShutdownListener(ShutdownListener listener) {
+    delegate.addShutdownListener(listener);
+  }
+
+  @Override
+  public void removeShutdownListener(ShutdownListener listener) {
+    delegate.removeShutdownListener(listener);
+  }
+
+  @Override
+  public ShutdownSignalException getCloseReason() {
+    return delegate.getCloseReason();
+  }
+
+  @Override
+  public void notifyListeners() {
+    delegate.notifyListeners();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return delegate.isOpen();
   }
 
   @Override
@@ -433,5 +461,10 @@ abstract class ForwardingChannel extends ForwardingShutdownNotifier<Channel> imp
   @Override
   public CompletableFuture<Command> asyncCompletableRpc(Method method) throws IOException {
     return delegate.asyncCompletableRpc(method);
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "{" + delegate + "}";
   }
 }

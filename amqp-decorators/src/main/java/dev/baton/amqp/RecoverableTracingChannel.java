@@ -2,17 +2,14 @@ package dev.baton.amqp;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.RecoverableChannel;
-import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 
 /**
  * A {@link TracingChannel} over a channel with automatic recovery: it stays a
  * {@link RecoverableChannel}, so code that registers recovery listeners keeps working. The
  * listeners are registered on the wrapped channel and receive it, not this wrapper.
  */
-final class RecoverableTracingChannel extends TracingChannel
-    implements RecoverableChannel, ForwardingRecoverable {
-
-  private final RecoverableChannel recoverable;
+final class RecoverableTracingChannel extends TracingChannel implements RecoverableChannel {
 
   RecoverableTracingChannel(
       RecoverableChannel delegate,
@@ -20,11 +17,17 @@ final class RecoverableTracingChannel extends TracingChannel
       ServerEndpoint endpoint,
       Connection connection) {
     super(delegate, spans, endpoint, connection);
-    this.recoverable = delegate;
+  }
+
+  // The casts hold: the constructor takes only a RecoverableChannel.
+
+  @Override
+  public void addRecoveryListener(RecoveryListener listener) {
+    ((RecoverableChannel) delegate).addRecoveryListener(listener);
   }
 
   @Override
-  public Recoverable recoverable() {
-    return recoverable;
+  public void removeRecoveryListener(RecoveryListener listener) {
+    ((RecoverableChannel) delegate).removeRecoveryListener(listener);
   }
 }

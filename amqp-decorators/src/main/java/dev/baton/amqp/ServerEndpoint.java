@@ -23,8 +23,8 @@ final class ServerEndpoint {
   void applyTo(SpanBuilder builder) {
     Resolved r = current();
     if (r != null) {
-      builder.setAttribute(SemConv.SERVER_ADDRESS, r.host);
-      builder.setAttribute(SemConv.SERVER_PORT, r.port);
+      builder.setAttribute(SemConv.SERVER_ADDRESS, r.host());
+      builder.setAttribute(SemConv.SERVER_PORT, r.port());
     }
   }
 
@@ -36,7 +36,7 @@ final class ServerEndpoint {
       InetAddress address = connection.getAddress();
       int port = connection.getPort();
       Resolved r = resolved;
-      if (r != null && r.address == address && r.port == port) {
+      if (r != null && r.address() == address && r.port() == port) {
         return r;
       }
       if (address == null) {
@@ -64,15 +64,6 @@ final class ServerEndpoint {
     return address.getHostAddress();
   }
 
-  private static final class Resolved {
-    final InetAddress address;
-    final String host;
-    final long port;
-
-    Resolved(InetAddress address, String host, long port) {
-      this.address = address;
-      this.host = host;
-      this.port = port;
-    }
-  }
+  /** The connection's address and port, and the host name taken from the address. */
+  private record Resolved(InetAddress address, String host, long port) {}
 }

@@ -3,58 +3,87 @@ package dev.baton.amqp;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.RecoverableConnection;
-import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.Optional;
 
 /**
- * A {@link ForwardingConnection} whose channels are all {@link TracingChannel}s: it overrides only
- * {@code createChannel} and {@code openChannel}. The connection's {@code server.address} and
- * {@code server.port} are resolved once for all its channels.
+ * A traced {@link Connection}: a {@link Proxy} whose every call goes to the wrapped connection,
+ * default methods included, and whose channels ({@code createChannel}, {@code openChannel}) are
+ * all {@link TracingChannel}s. The proxy is a {@link RecoverableConnection} exactly when the
+ * wrapped connection is one; recovery listeners are registered on the wrapped connection and
+ * receive it, not the proxy. The connection's {@code server.address} and {@code server.port} are
+ * resolved once for all its channels.
+ *
+ * <p>A proxy, unlike the channel's forwarding class, because connection methods are called rarely
+ * and never per message (spans read the wrapped connection): the reflective call costs nothing
+ * that matters, and no list of methods has to keep up with amqp-client.
  */
-sealed class TracingConnection extends ForwardingConnection permits RecoverableTracingConnection {
+final class TracingConnection implements InvocationHandler {
 
+  final Connection delegate;
   private final AmqpSpans spans;
   private final ServerEndpoint endpoint;
 
-  TracingConnection(Connection delegate, AmqpSpans spans) {
-    super(delegate);
+  private TracingConnection(Connection delegate, AmqpSpans spans) {
+    this.delegate = delegate;
     this.spans = spans;
     this.endpoint = new ServerEndpoint(delegate);
   }
 
   /** Wraps {@code connection}, staying a {@link RecoverableConnection} when it is one. */
-  static TracingConnection wrap(Connection connection, AmqpSpans spans) {
-    return connection instanceof RecoverableConnection
-        ? new RecoverableTracingConnection((RecoverableConnection) connection, spans)
-        : new TracingConnection(connection, spans);
+  static Connection wrap(Connection connection, AmqpSpans spans) {
+    Class<?> type =
+        connection instanceof RecoverableConnection
+            ? RecoverableConnection.class
+            : Connection.class;
+    return (Connection)
+        Proxy.newProxyInstance(
+            type.getClassLoader(), new Class<?>[] {type}, new TracingConnection(connection, spans));
+  }
+
+  /** Whether {@code connection} is a proxy made by {@link #wrap}. */
+  static boolean isTraced(Connection connection) {
+    return Proxy.isProxyClass(connection.getClass())
+        && Proxy.getInvocationHandler(connection) instanceof TracingConnection;
   }
 
   @Override
-  public Channel createChannel() throws IOException {
-    return traced(delegate.createChannel());
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    if (method.getDeclaringClass() == Object.class) {
+      switch (method.getName()) {
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        default:
+          return "TracingConnection{" + delegate + "}";
+      }
+    }
+    Object result;
+    try {
+      result = method.invoke(delegate, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause(); // the connection's own exception, unchanged
+    }
+    switch (method.getName()) {
+      case "createChannel":
+        return traced((Channel) result, (Connection) proxy);
+      case "openChannel":
+        @SuppressWarnings("unchecked")
+        Optional<Channel> channel = (Optional<Channel>) result;
+        return channel.isPresent()
+            ? Optional.of(traced(channel.get(), (Connection) proxy))
+            : channel;
+      default:
+        return result;
+    }
   }
 
-  @Override
-  public Channel createChannel(int channelNumber) throws IOException {
-    return traced(delegate.createChannel(channelNumber));
-  }
-
-  @Override
-  public Optional<Channel> openChannel() throws IOException {
-    return traced(delegate.openChannel());
-  }
-
-  @Override
-  public Optional<Channel> openChannel(int channelNumber) throws IOException {
-    return traced(delegate.openChannel(channelNumber));
-  }
-
-  private Optional<Channel> traced(Optional<Channel> channel) {
-    return channel.isPresent() ? Optional.of(traced(channel.get())) : channel;
-  }
-
-  private Channel traced(Channel channel) {
+  private Channel traced(Channel channel, Connection connection) {
     // null: no channel number was free.
-    return channel == null ? null : TracingChannel.wrap(channel, spans, endpoint, this);
+    return channel == null ? null : TracingChannel.wrap(channel, spans, endpoint, connection);
   }
 }

@@ -21,20 +21,14 @@ final class UnsettledMessages implements ShutdownListener {
 
   static final int MAX_WINDOW = 1 << 16;
 
-  /** The result of settling up to a tag: how many messages, and their common destination. */
-  static final class Batch {
-    final int count;
-    /** Common to every message of the batch, else {@code null}. */
-    final String spanDestination;
-    /** Common to every message of the batch, else {@code null}. */
-    final String destination;
-
-    Batch(int count, String spanDestination, String destination) {
-      this.count = count;
-      this.spanDestination = spanDestination;
-      this.destination = destination;
-    }
-  }
+  /**
+   * The result of settling up to a tag.
+   *
+   * @param count how many messages were settled
+   * @param spanDestination common to every message of the batch, else {@code null}
+   * @param destination common to every message of the batch, else {@code null}
+   */
+  record Batch(int count, String spanDestination, String destination) {}
 
   private ReceivedMessage[] slots = new ReceivedMessage[64];
   /** Lowest and highest tag held; meaningful while {@code size > 0}. */
@@ -120,11 +114,11 @@ final class UnsettledMessages implements ShutdownListener {
       }
       slots[i] = null;
       if (count++ == 0) {
-        spanDestination = m.spanDestination;
-        destination = m.destination;
+        spanDestination = m.spanDestination();
+        destination = m.destination();
       } else {
-        mixedName |= !Objects.equals(spanDestination, m.spanDestination);
-        mixedDestination |= !Objects.equals(destination, m.destination);
+        mixedName |= !Objects.equals(spanDestination, m.spanDestination());
+        mixedDestination |= !Objects.equals(destination, m.destination());
       }
     }
     size -= count;

@@ -35,6 +35,7 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -302,7 +303,8 @@ class RabbitBrokerTest {
       @Override
       public void handleRecoveryStarted(Recoverable recoverable) {}
     });
-    String how = Broker.forceClose(((TracingConnection) connection).delegate);
+    String how = Broker.forceClose(
+        ((TracingConnection) Proxy.getInvocationHandler(connection)).delegate);
     System.out.println("RabbitBrokerTest: connection closed by " + how);
     assertThat(recovered.await(30, TimeUnit.SECONDS)).as("recovery after " + how).isTrue();
 
