@@ -9,7 +9,9 @@ import dev.baton.core.internal.MapHeaderCarrier;
  * core as its raw bytes; {@code String} and {@code byte[]} values (a table built by the
  * application, or by another client) pass as they are. Every other type and {@code null} reach the
  * core unchanged, which treats them as absent. Values written are {@code String}: every AMQP client
- * in every language reads a string header. Stateless.
+ * in every language reads a string header. Stateless. The Spring AMQP support uses it too, through
+ * {@link AmqpTracing#headersCarrier()}: Spring hands over the same table, with long strings already
+ * turned into {@code String}s up to its limit.
  */
 final class AmqpHeaders extends MapHeaderCarrier {
 

@@ -9,6 +9,7 @@ import dev.baton.core.BatonTracing;
 import dev.baton.core.ProcessingScope;
 import dev.baton.core.internal.ConfigReader;
 import dev.baton.core.internal.Faults;
+import dev.baton.core.internal.MapHeaderCarrier;
 import dev.baton.core.internal.ProcessScope;
 import dev.baton.core.internal.Spans;
 import io.opentelemetry.api.OpenTelemetry;
@@ -148,6 +149,21 @@ public final class AmqpTracing {
                 1,
                 MAX_MAX_PENDING_CONFIRMS))
         .build();
+  }
+
+  /**
+   * The AMQP headers table as a carrier of the core ({@code Propagation.of(baton, headersCarrier())}),
+   * for Baton's own modules that trace a {@code Map<String, Object>} of AMQP headers outside the
+   * wrapped channel: the Spring AMQP support reads and writes {@code MessageProperties} headers
+   * through it, with the very value rules the channel uses ({@code LongString} read as its raw
+   * bytes, {@code String} written). Not meant for application code: {@code MapHeaderCarrier} lives
+   * in {@code dev.baton.core.internal} and carries no compatibility promise.
+   *
+   * @return the stateless, thread-safe carrier the wrapped channel uses
+   * @since 0.1.0
+   */
+  public static MapHeaderCarrier headersCarrier() {
+    return AmqpHeaders.INSTANCE;
   }
 
   /**

@@ -2,8 +2,15 @@ package dev.baton.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.impl.LongStringHelper;
 import dev.baton.testing.PublicTypes;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,5 +28,33 @@ class PublicApiTest {
             "dev.baton.amqp.AmqpTracing.Builder",
             "dev.baton.amqp.AmqpTracing.MessageHandler");
     assertThat(PublicTypes.notListedIn(Path.of("README.md"), AmqpTracing.class)).isEmpty();
+  }
+
+  /**
+   * The static entries of {@code AmqpTracing}, each one a decision too: {@code headersCarrier} is
+   * there so that the Spring module reads and writes AMQP headers with this module's carrier
+   * instead of a copy of it (see the README's "Public types").
+   */
+  @Test
+  void staticEntries() {
+    assertThat(
+            Arrays.stream(AmqpTracing.class.getDeclaredMethods())
+                .filter(m -> Modifier.isPublic(m.getModifiers()))
+                .filter(m -> Modifier.isStatic(m.getModifiers()))
+                .map(Method::getName)
+                .sorted())
+        .containsExactly("builder", "builder", "create", "fromConfig", "headersCarrier");
+    assertThat(AmqpTracing.headersCarrier()).isSameAs(AmqpHeaders.INSTANCE);
+  }
+
+  @Test
+  void theHeadersCarrierReadsLongStringsAsTheirBytesAndWritesStrings() {
+    Map<String, Object> headers = new HashMap<>();
+    headers.put("traceparent", LongStringHelper.asLongString("00-ab"));
+    Object field = AmqpTracing.headersCarrier().fields(headers, "traceparent").iterator().next();
+    assertThat((byte[]) AmqpTracing.headersCarrier().valueOf(field))
+        .isEqualTo("00-ab".getBytes(StandardCharsets.US_ASCII));
+    AmqpTracing.headersCarrier().replace(headers, "traceparent", "00-cd");
+    assertThat(headers).containsExactly(Map.entry("traceparent", "00-cd"));
   }
 }

@@ -4,6 +4,7 @@ import static dev.baton.core.internal.AmqpConventions.publishDestination;
 import static dev.baton.core.internal.AmqpConventions.receiveDestination;
 import static dev.baton.core.internal.AmqpConventions.setRoutingKey;
 
+import dev.baton.amqp.AmqpTracing;
 import dev.baton.core.BatonTracing;
 import dev.baton.core.internal.AmqpConventions;
 import dev.baton.core.internal.Inbound;
@@ -44,7 +45,7 @@ final class RabbitSpans {
     this.metrics = MessagingMetrics.create(
         baton, SCOPE, SemConv.SYSTEM_RABBITMQ, "publish", "process", null, "process");
     this.tracer = Spans.tracer(baton, SCOPE);
-    this.propagation = Propagation.of(baton, MessageHeadersCarrier.INSTANCE);
+    this.propagation = Propagation.of(baton, AmqpTracing.headersCarrier());
     this.endPublishOnConfirm = endPublishOnConfirm;
   }
 
