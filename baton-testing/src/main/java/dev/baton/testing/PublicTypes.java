@@ -2,6 +2,7 @@ package dev.baton.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -92,6 +93,24 @@ public final class PublicTypes {
       }
     }
     return missing;
+  }
+
+  /**
+   * Returns the names of the public static methods {@code type} declares, sorted (an overloaded
+   * name appears once per overload): for a test that makes every static entry point a decision.
+   *
+   * @param type the class
+   * @return the sorted names
+   */
+  public static List<String> staticMethods(Class<?> type) {
+    List<String> names = new ArrayList<>();
+    for (Method m : type.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers())) {
+        names.add(m.getName());
+      }
+    }
+    names.sort(null);
+    return names;
   }
 
   private static boolean isPublic(Class<?> c) {

@@ -3,10 +3,7 @@ package dev.baton.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.testing.PublicTypes;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,12 +32,7 @@ class PublicApiTest {
    */
   @Test
   void staticEntries() {
-    assertThat(
-            Arrays.stream(KafkaTracing.class.getDeclaredMethods())
-                .filter(m -> Modifier.isPublic(m.getModifiers()))
-                .filter(m -> Modifier.isStatic(m.getModifiers()))
-                .map(Method::getName)
-                .sorted())
+    assertThat(PublicTypes.staticMethods(KafkaTracing.class))
         .containsExactly("builder", "builder", "create", "fromConfig", "headersCarrier");
     assertThat(KafkaTracing.headersCarrier()).isSameAs(KafkaHeadersCarrier.INSTANCE);
   }
