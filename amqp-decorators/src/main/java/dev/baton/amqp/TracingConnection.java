@@ -3,8 +3,7 @@ package dev.baton.amqp;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.RecoverableConnection;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
+import dev.baton.core.internal.ForwardingHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Optional;
@@ -21,14 +20,13 @@ import java.util.Optional;
  * and never per message (spans read the wrapped connection): the reflective call costs nothing
  * that matters, and no list of methods has to keep up with amqp-client.
  */
-final class TracingConnection implements InvocationHandler {
+final class TracingConnection extends ForwardingHandler<Connection> {
 
-  final Connection delegate;
   private final AmqpSpans spans;
   private final ServerEndpoint endpoint;
 
   private TracingConnection(Connection delegate, AmqpSpans spans) {
-    this.delegate = delegate;
+    super(delegate);
     this.spans = spans;
     this.endpoint = new ServerEndpoint(delegate);
   }
@@ -50,24 +48,14 @@ final class TracingConnection implements InvocationHandler {
         && Proxy.getInvocationHandler(connection) instanceof TracingConnection;
   }
 
+  /** The wrapped connection. */
+  Connection wrapped() {
+    return delegate;
+  }
+
   @Override
-  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    if (method.getDeclaringClass() == Object.class) {
-      switch (method.getName()) {
-        case "equals":
-          return proxy == args[0];
-        case "hashCode":
-          return System.identityHashCode(proxy);
-        default:
-          return "TracingConnection{" + delegate + "}";
-      }
-    }
-    Object result;
-    try {
-      result = method.invoke(delegate, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause(); // the connection's own exception, unchanged
-    }
+  protected Object handle(Object proxy, Method method, Object[] args) throws Throwable {
+    Object result = forward(method, args);
     switch (method.getName()) {
       case "createChannel":
         return traced((Channel) result, (Connection) proxy);

@@ -304,7 +304,7 @@ class RabbitBrokerTest {
       public void handleRecoveryStarted(Recoverable recoverable) {}
     });
     String how = Broker.forceClose(
-        ((TracingConnection) Proxy.getInvocationHandler(connection)).delegate);
+        ((TracingConnection) Proxy.getInvocationHandler(connection)).wrapped());
     System.out.println("RabbitBrokerTest: connection closed by " + how);
     assertThat(recovered.await(30, TimeUnit.SECONDS)).as("recovery after " + how).isTrue();
 

@@ -1,8 +1,7 @@
 package dev.baton.kafka;
 
+import dev.baton.core.internal.ForwardingHandler;
 import dev.baton.core.internal.MessagingMetrics;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Map;
@@ -31,13 +30,12 @@ import org.apache.kafka.common.MetricName;
  *
  * <p>Not thread-safe, like the consumer it wraps ({@code wakeup} excepted).
  */
-final class TracingConsumer implements InvocationHandler {
+final class TracingConsumer extends ForwardingHandler<Consumer<?, ?>> {
 
-  private final Consumer<?, ?> delegate;
   private final ConsumerSide side;
 
   private TracingConsumer(Consumer<?, ?> delegate, KafkaTracing tracing) {
-    this.delegate = delegate;
+    super(delegate);
     this.side = new ConsumerSide(tracing, groupId(delegate), clientId(delegate.metrics()), true);
   }
 
@@ -76,18 +74,8 @@ final class TracingConsumer implements InvocationHandler {
   }
 
   @Override
-  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+  protected Object handle(Object proxy, Method method, Object[] args) throws Throwable {
     String name = method.getName();
-    if (method.getDeclaringClass() == Object.class) {
-      switch (name) {
-        case "equals":
-          return proxy == args[0];
-        case "hashCode":
-          return System.identityHashCode(proxy);
-        default:
-          return "TracingConsumer{" + delegate + "}";
-      }
-    }
     switch (name) {
       case "poll": // poll(Duration); poll(long) on kafka-clients 3.x
         side.closeLeftovers();
@@ -120,14 +108,5 @@ final class TracingConsumer implements InvocationHandler {
     }
     KafkaMetrics.polled(metrics, start, records, side.groupId, null);
     return records;
-  }
-
-  /** Calls {@code method} on the wrapped consumer; what it throws is thrown unchanged. */
-  private Object forward(Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(delegate, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
   }
 }

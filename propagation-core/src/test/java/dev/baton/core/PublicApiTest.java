@@ -35,6 +35,7 @@ class PublicApiTest {
             "dev.baton.core.internal.BatonPropagator",
             "dev.baton.core.internal.ConfigReader",
             "dev.baton.core.internal.Faults",
+            "dev.baton.core.internal.ForwardingHandler",
             "dev.baton.core.internal.GlobalTelemetry",
             "dev.baton.core.internal.HeaderCarrier",
             "dev.baton.core.internal.Inbound",
