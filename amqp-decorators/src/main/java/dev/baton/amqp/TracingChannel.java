@@ -105,11 +105,7 @@ sealed class TracingChannel extends RoutingChannel permits RecoverableTracingCha
         }
       }
     } catch (RuntimeException e) {
-      Faults.report("amqp publish span", e);
-      if (span != null) {
-        span.end();
-      }
-      span = null;
+      span = Faults.abandon("amqp publish span", e, span);
       traced = props;
       waiting = null;
     }

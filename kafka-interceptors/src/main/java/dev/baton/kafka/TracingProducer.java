@@ -63,11 +63,7 @@ final class TracingProducer<K, V> implements Producer<K, V> {
       span = TracingProducerInterceptor.startSend(tracing, record, clientId, parent);
       tracing.propagation().inject(parent.with(span), out.headers());
     } catch (RuntimeException e) {
-      Faults.report("kafka send", e);
-      if (span != null) {
-        span.end();
-        span = null;
-      }
+      span = Faults.abandon("kafka send", e, span);
       out = record;
     }
     if (span == null || !span.isRecording()) {

@@ -123,10 +123,7 @@ public final class TracingProducerInterceptor implements ProducerInterceptor<Obj
       }
       return out;
     } catch (RuntimeException e) {
-      Faults.report("kafka onSend", e);
-      if (span != null) {
-        span.end();
-      }
+      Faults.abandon("kafka onSend", e, span);
       return record;
     }
   }

@@ -77,10 +77,7 @@ final class TracingPublishPostProcessor implements MessagePostProcessor {
         span.end();
       }
     } catch (RuntimeException e) {
-      Faults.report("spring rabbit publish", e);
-      if (span != null) {
-        span.end();
-      }
+      Faults.abandon("spring rabbit publish", e, span);
     }
     return message;
   }

@@ -1,5 +1,6 @@
 package dev.baton.core.internal;
 
+import io.opentelemetry.api.trace.Span;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,6 +40,25 @@ public final class Faults {
       LOG.log(Level.FINE, "Baton fault in " + site + " (logged once; later ones are only counted)",
           fault);
     }
+  }
+
+  /**
+   * A fault of Baton's own while it prepared a message it had already started {@code span} for:
+   * reported as by {@link #report}, and the span ended, so that the message goes on untraced and
+   * no span is left open. Every producer path (Kafka's interceptor and wrapper, AMQP's channel,
+   * Spring AMQP's template) handles a failed preparation this way.
+   *
+   * @param site a short, constant description of where the fault happened
+   * @param fault what was thrown
+   * @param span the span started for the message, or {@code null}
+   * @return {@code null}, for the caller's span variable
+   */
+  public static Span abandon(String site, Throwable fault, Span span) {
+    report(site, fault);
+    if (span != null) {
+      span.end();
+    }
+    return null;
   }
 
   /**
