@@ -58,12 +58,14 @@ def ratios(table):
             rows.append(
                 (f"{cls} {mode}", b, o, z,
                  ratio(b[4] - z[4], o[4] - z[4]), ratio(b[2] - z[2], o[2] - z[2])))
-    for baton, otel in (("inject_baton", "inject_otel"), ("extract_baton", "extract_otel"),
-                        ("extractNone_baton", "extractNone_otel")):
-        b, o = get("KafkaHeadersBenchmark", baton), get("KafkaHeadersBenchmark", otel)
-        z = get("KafkaHeadersBenchmark", "baseline") if baton.startswith("inject") else (0, 0, 0, 1, 0)
+    for case, baton, otel, params in (("inject", "inject_baton", "inject_otel", ""),
+                                      ("extract", "extract_baton", "extract_otel", "trace"),
+                                      ("extractNone", "extract_baton", "extract_otel", "none")):
+        b = get("KafkaHeadersBenchmark", baton, params)
+        o = get("KafkaHeadersBenchmark", otel, params)
+        z = get("KafkaHeadersBenchmark", "baseline") if case == "inject" else (0, 0, 0, 1, 0)
         if b and o and z:
-            rows.append((f"KafkaHeaders {baton.split('_')[0]}", b, o, z,
+            rows.append((f"KafkaHeaders {case}", b, o, z,
                          ratio(b[4] - z[4], o[4] - z[4]), ratio(b[2] - z[2], o[2] - z[2])))
     print("| case | Baton ns (median; mean ± err) | OTel ns (median; mean ± err) | baseline ns |"
           " Baton B | OTel B | baseline B |"

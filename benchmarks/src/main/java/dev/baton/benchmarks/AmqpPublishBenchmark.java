@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * span, the properties copied and the trace headers added as strings. Baton only: OpenTelemetry
  * has no RabbitMQ library instrumentation (only its Java agent instruments amqp-client).
  *
- * <p>{@code *_noProps} publish with {@code null} properties; {@code *_appProps} with a content
+ * <p>{@code props=none} publishes with {@code null} properties; {@code props=app} with a content
  * type, persistent delivery mode, a message id and three application headers, the usual case.
- * {@code baseline_*} publish on the bare fake channel.
+ * {@code baseline} publishes on the bare fake channel.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -85,6 +85,21 @@ public class AmqpPublishBenchmark {
     }
   }
 
+  /** What is published besides the body. */
+  @State(Scope.Benchmark)
+  public static class Message {
+    /** {@code none}: {@code null} properties; {@code app}: {@link #APP_PROPERTIES}. */
+    @Param({"none", "app"})
+    public String props;
+
+    AMQP.BasicProperties properties;
+
+    @Setup
+    public void setUp() {
+      properties = props.equals("app") ? APP_PROPERTIES : null;
+    }
+  }
+
   static Channel publish(Channel channel, AMQP.BasicProperties props) throws IOException {
     try (var ignored = Fixtures.SENDING_CONTEXT.makeCurrent()) {
       channel.basicPublish("orders", "order.shipped", props, BODY);
@@ -93,22 +108,12 @@ public class AmqpPublishBenchmark {
   }
 
   @Benchmark
-  public Channel baseline_noProps(Plain s) throws IOException {
-    return publish(s.channel, null);
+  public Channel baseline(Plain s, Message m) throws IOException {
+    return publish(s.channel, m.properties);
   }
 
   @Benchmark
-  public Channel baseline_appProps(Plain s) throws IOException {
-    return publish(s.channel, APP_PROPERTIES);
-  }
-
-  @Benchmark
-  public Channel baton_noProps(Traced s) throws IOException {
-    return publish(s.channel, null);
-  }
-
-  @Benchmark
-  public Channel baton_appProps(Traced s) throws IOException {
-    return publish(s.channel, APP_PROPERTIES);
+  public Channel baton(Traced s, Message m) throws IOException {
+    return publish(s.channel, m.properties);
   }
 }

@@ -11,10 +11,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * A RabbitMQ {@link Channel} with no broker behind it, made with {@link Proxy}: {@code basicPublish}
- * only remembers the properties it was given, {@code basicConsume} the consumer; everything else answers a default (0, false,
- * {@code null}). Its {@link Connection} reports 127.0.0.1:5672, so publish spans get their
- * {@code server.*} attributes as with a real connection.
+ * A RabbitMQ {@link Channel} and its {@link Connection} with no broker behind them, both made with
+ * {@link Proxy} and answered by this one handler: {@code basicPublish} only remembers the
+ * properties it was given, {@code basicConsume} the consumer; the connection reports
+ * 127.0.0.1:5672, so publish spans get their {@code server.*} attributes as with a real
+ * connection; everything else answers a default (0, false, {@code null}).
  */
 final class FakeChannel implements InvocationHandler {
 
@@ -28,23 +29,7 @@ final class FakeChannel implements InvocationHandler {
     }
   }
 
-  private final Connection connection =
-      (Connection)
-          Proxy.newProxyInstance(
-              FakeChannel.class.getClassLoader(),
-              new Class<?>[] {Connection.class},
-              (proxy, method, args) -> {
-                switch (method.getName()) {
-                  case "getAddress":
-                    return LOCALHOST;
-                  case "getPort":
-                    return 5672;
-                  case "isOpen":
-                    return true;
-                  default:
-                    return defaultValue(proxy, method, args);
-                }
-              });
+  private final Connection connection = proxy(Connection.class);
 
   long published;
   AMQP.BasicProperties lastProperties;
@@ -59,9 +44,12 @@ final class FakeChannel implements InvocationHandler {
   }
 
   Channel channel() {
-    return (Channel)
-        Proxy.newProxyInstance(
-            FakeChannel.class.getClassLoader(), new Class<?>[] {Channel.class}, this);
+    return proxy(Channel.class);
+  }
+
+  private <T> T proxy(Class<T> type) {
+    return type.cast(
+        Proxy.newProxyInstance(FakeChannel.class.getClassLoader(), new Class<?>[] {type}, this));
   }
 
   @Override
@@ -86,15 +74,12 @@ final class FakeChannel implements InvocationHandler {
         return connection;
       case "getChannelNumber":
         return 1;
+      case "getAddress":
+        return LOCALHOST;
+      case "getPort":
+        return 5672;
       case "isOpen":
         return true;
-      default:
-        return defaultValue(proxy, method, args);
-    }
-  }
-
-  private static Object defaultValue(Object proxy, Method method, Object[] args) {
-    switch (method.getName()) {
       case "equals":
         return proxy == args[0];
       case "hashCode":
@@ -102,9 +87,11 @@ final class FakeChannel implements InvocationHandler {
       case "toString":
         return "FakeChannel";
       default:
-        break;
+        return defaultValue(method.getReturnType());
     }
-    Class<?> type = method.getReturnType();
+  }
+
+  private static Object defaultValue(Class<?> type) {
     if (!type.isPrimitive() || type == void.class) {
       return null;
     }

@@ -3,17 +3,12 @@ package dev.baton.benchmarks;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import dev.baton.kafka.KafkaTracing;
-import dev.baton.kafka.TracingConsumerInterceptor;
-import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
-import io.opentelemetry.instrumentation.kafkaclients.v2_6.internal.OpenTelemetryConsumerInterceptor;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -85,22 +80,8 @@ public class KafkaConsumerBenchmark {
     public void setUp() {
       telemetry = Telemetry.create(otel);
       kafkaTracing = KafkaTracing.create(telemetry.openTelemetry());
-
-      Map<String, Object> batonConfig = new HashMap<>(kafkaTracing.consumerProperties());
-      batonConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "fulfilment");
-      batonConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-consumer");
-      TracingConsumerInterceptor b = new TracingConsumerInterceptor();
-      b.configure(batonConfig);
-      baton = b;
-
-      Map<String, Object> otelConfig =
-          new HashMap<>(
-              KafkaTelemetry.create(telemetry.openTelemetry()).consumerInterceptorConfigProperties());
-      otelConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "fulfilment");
-      otelConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-consumer");
-      OpenTelemetryConsumerInterceptor<Object, Object> o = new OpenTelemetryConsumerInterceptor<>();
-      o.configure(otelConfig);
-      openTelemetry = o;
+      baton = KafkaInterceptors.batonConsumer(kafkaTracing);
+      openTelemetry = KafkaInterceptors.otelConsumer(telemetry.openTelemetry());
 
       // built once: the processing code is not what is measured
       processor = record -> lastOffset = record.offset();

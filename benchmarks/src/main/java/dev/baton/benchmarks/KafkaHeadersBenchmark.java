@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
@@ -40,11 +42,11 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code floor}: the least any library can do: add {@code traceparent} as a copy of a
  *       preformatted 55-byte value, no formatting at all: {@code add}
  *       of a copy of the bytes to the new headers.
- *   <li>{@code extract_*}: three application headers plus that {@code traceparent} and
- *       {@code tracestate}, as bytes, as a consumer receives them. OpenTelemetry's getter is its
- *       Kafka instrumentation's ({@code lastHeader(key)}, decoded as UTF-8), reproduced the
- *       same way.
- *   <li>{@code extractNone_*}: the three application headers only (no trace context).
+ *   <li>{@code extract_*} with {@code headers=trace}: three application headers plus that
+ *       {@code traceparent} and {@code tracestate}, as bytes, as a consumer receives them.
+ *       OpenTelemetry's getter is its Kafka instrumentation's ({@code lastHeader(key)}, decoded
+ *       as UTF-8), reproduced the same way. With {@code headers=none}: the three application
+ *       headers only (no trace context).
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -102,15 +104,23 @@ public class KafkaHeadersBenchmark {
   /** The incoming headers of a record, per thread. */
   @State(Scope.Thread)
   public static class Records {
-    final Headers incoming = appHeaders();
-    final Headers noTrace = appHeaders();
+    /**
+     * {@code trace}: the three application headers plus {@code traceparent} and
+     * {@code tracestate}; {@code none}: the application headers only.
+     */
+    @Param({"trace", "none"})
+    public String headers;
 
+    Headers incoming;
 
-    public Records() {
-      incoming.add("traceparent", Fixtures.TRACEPARENT_BYTES);
-      incoming.add("tracestate", Fixtures.TRACESTATE.getBytes(StandardCharsets.US_ASCII));
+    @Setup
+    public void setUp() {
+      incoming = appHeaders();
+      if (headers.equals("trace")) {
+        incoming.add("traceparent", Fixtures.TRACEPARENT_BYTES);
+        incoming.add("tracestate", Fixtures.TRACESTATE.getBytes(StandardCharsets.US_ASCII));
+      }
     }
-
   }
 
   static final byte[][] APP_VALUES = new byte[Fixtures.APP_HEADERS.length][];
@@ -162,15 +172,5 @@ public class KafkaHeadersBenchmark {
   @Benchmark
   public Context extract_otel(Propagators p, Records r) {
     return p.otel.extract(Context.root(), r.incoming, OTEL_GETTER);
-  }
-
-  @Benchmark
-  public Context extractNone_baton(Propagators p, Records r) {
-    return p.baton.extract(Context.root(), r.noTrace);
-  }
-
-  @Benchmark
-  public Context extractNone_otel(Propagators p, Records r) {
-    return p.otel.extract(Context.root(), r.noTrace, OTEL_GETTER);
   }
 }

@@ -1,14 +1,8 @@
 package dev.baton.benchmarks;
 
 import dev.baton.kafka.KafkaTracing;
-import dev.baton.kafka.TracingProducerInterceptor;
-import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
-import io.opentelemetry.instrumentation.kafkaclients.v2_6.internal.OpenTelemetryProducerInterceptor;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -57,21 +51,8 @@ public class KafkaProducerBenchmark {
     @Setup
     public void setUp() {
       telemetry = Telemetry.create(otel);
-
-      Map<String, Object> batonConfig =
-          new HashMap<>(KafkaTracing.create(telemetry.openTelemetry()).producerProperties());
-      batonConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-producer");
-      TracingProducerInterceptor b = new TracingProducerInterceptor();
-      b.configure(batonConfig);
-      baton = b;
-
-      Map<String, Object> otelConfig =
-          new HashMap<>(
-              KafkaTelemetry.create(telemetry.openTelemetry()).producerInterceptorConfigProperties());
-      otelConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-producer");
-      OpenTelemetryProducerInterceptor<Object, Object> o = new OpenTelemetryProducerInterceptor<>();
-      o.configure(otelConfig);
-      openTelemetry = o;
+      baton = KafkaInterceptors.batonProducer(KafkaTracing.create(telemetry.openTelemetry()));
+      openTelemetry = KafkaInterceptors.otelProducer(telemetry.openTelemetry());
     }
 
     @TearDown

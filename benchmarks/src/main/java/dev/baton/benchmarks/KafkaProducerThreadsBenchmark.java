@@ -16,88 +16,63 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * {@link KafkaProducerBenchmark}'s record life ({@code onSend} + {@code onAcknowledgement}) with
- * 1, 2, 4 and 8 threads sharing <em>one</em> interceptor of each library, as the threads of an
- * application share one {@code KafkaProducer}: Baton's in-flight table and everything else the
- * interceptor keeps is contended. Scores are the average time of one record on one thread; on
- * a machine with fewer cores than threads they grow with the threads even without contention.
+ * 1, 2, 4 and 8 threads sharing <em>one</em> interceptor of the library named by {@code library}
+ * ({@code baton} or {@code otel}), as the threads of an application share one
+ * {@code KafkaProducer}: Baton's in-flight table and everything else the interceptor keeps is
+ * contended. Scores are the average time of one record on one thread; on a machine with fewer
+ * cores than threads they grow with the threads even without contention.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class KafkaProducerThreadsBenchmark {
 
-  /** One interceptor per library, shared by every thread. */
+  /** One interceptor of the chosen library, shared by every thread. */
   @State(Scope.Benchmark)
   public static class Shared {
     @Param({"SDK"})
     public Telemetry.Mode otel;
 
+    /** Whose interceptor the threads share: {@code baton} or {@code otel}. */
+    @Param({"baton", "otel"})
+    public String library;
+
     final KafkaProducerBenchmark.Interceptors interceptors = new KafkaProducerBenchmark.Interceptors();
+    ProducerInterceptor<Object, Object> interceptor;
 
     @Setup
     public void setUp() {
       interceptors.otel = otel;
       interceptors.setUp();
+      interceptor = library.equals("baton") ? interceptors.baton : interceptors.openTelemetry;
     }
 
     @TearDown
     public void tearDown() {
       interceptors.tearDown();
     }
-
-    ProducerInterceptor<Object, Object> baton() {
-      return interceptors.baton;
-    }
-
-    ProducerInterceptor<Object, Object> openTelemetry() {
-      return interceptors.openTelemetry;
-    }
   }
 
   @Benchmark
   @Threads(1)
-  public ProducerRecord<Object, Object> baton_1(Shared s) {
-    return KafkaProducerBenchmark.send(s.baton());
+  public ProducerRecord<Object, Object> threads_1(Shared s) {
+    return KafkaProducerBenchmark.send(s.interceptor);
   }
 
   @Benchmark
   @Threads(2)
-  public ProducerRecord<Object, Object> baton_2(Shared s) {
-    return KafkaProducerBenchmark.send(s.baton());
+  public ProducerRecord<Object, Object> threads_2(Shared s) {
+    return KafkaProducerBenchmark.send(s.interceptor);
   }
 
   @Benchmark
   @Threads(4)
-  public ProducerRecord<Object, Object> baton_4(Shared s) {
-    return KafkaProducerBenchmark.send(s.baton());
+  public ProducerRecord<Object, Object> threads_4(Shared s) {
+    return KafkaProducerBenchmark.send(s.interceptor);
   }
 
   @Benchmark
   @Threads(8)
-  public ProducerRecord<Object, Object> baton_8(Shared s) {
-    return KafkaProducerBenchmark.send(s.baton());
-  }
-
-  @Benchmark
-  @Threads(1)
-  public ProducerRecord<Object, Object> otel_1(Shared s) {
-    return KafkaProducerBenchmark.send(s.openTelemetry());
-  }
-
-  @Benchmark
-  @Threads(2)
-  public ProducerRecord<Object, Object> otel_2(Shared s) {
-    return KafkaProducerBenchmark.send(s.openTelemetry());
-  }
-
-  @Benchmark
-  @Threads(4)
-  public ProducerRecord<Object, Object> otel_4(Shared s) {
-    return KafkaProducerBenchmark.send(s.openTelemetry());
-  }
-
-  @Benchmark
-  @Threads(8)
-  public ProducerRecord<Object, Object> otel_8(Shared s) {
-    return KafkaProducerBenchmark.send(s.openTelemetry());
+  public ProducerRecord<Object, Object> threads_8(Shared s) {
+    return KafkaProducerBenchmark.send(s.interceptor);
   }
 }

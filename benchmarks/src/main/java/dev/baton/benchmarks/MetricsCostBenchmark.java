@@ -3,23 +3,13 @@ package dev.baton.benchmarks;
 import dev.baton.core.BatonTracing;
 import dev.baton.grpc.GrpcTracing;
 import dev.baton.kafka.KafkaTracing;
-import dev.baton.kafka.TracingConsumerInterceptor;
-import dev.baton.kafka.TracingProducerInterceptor;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
-import io.opentelemetry.sdk.metrics.InstrumentType;
-import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
-import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
-import io.opentelemetry.sdk.metrics.export.MetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,32 +45,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class MetricsCostBenchmark {
 
-  /** A reader that aggregates like any other and is never asked to collect. */
-  static final class IdleReader implements MetricReader {
-    @Override
-    public void register(CollectionRegistration registration) {}
-
-    @Override
-    public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
-      return AggregationTemporality.CUMULATIVE;
-    }
-
-    @Override
-    public MemoryMode getMemoryMode() {
-      return MemoryMode.REUSABLE_DATA;
-    }
-
-    @Override
-    public CompletableResultCode forceFlush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-  }
-
   /** Baton's Kafka interceptors and gRPC endpoint, with metrics on or off. */
   @State(Scope.Thread)
   public static class Baton {
@@ -97,23 +61,15 @@ public class MetricsCostBenchmark {
 
     @Setup
     public void setUp() throws IOException {
-      telemetry = Telemetry.withMetrics(new IdleReader());
+      // aggregates like any reader (cumulative, reusing its data) and is never asked to collect
+      telemetry =
+          Telemetry.withMetrics(
+              InMemoryMetricReader.builder().setMemoryMode(MemoryMode.REUSABLE_DATA).build());
       BatonTracing baton =
           BatonTracing.builder(telemetry.openTelemetry()).metricsEnabled(metrics).build();
       kafkaTracing = KafkaTracing.builder(baton).build();
-
-      Map<String, Object> producerConfig = new HashMap<>(kafkaTracing.producerProperties());
-      producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-producer");
-      TracingProducerInterceptor p = new TracingProducerInterceptor();
-      p.configure(producerConfig);
-      producer = p;
-
-      Map<String, Object> consumerConfig = new HashMap<>(kafkaTracing.consumerProperties());
-      consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "fulfilment");
-      consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-consumer");
-      TracingConsumerInterceptor c = new TracingConsumerInterceptor();
-      c.configure(consumerConfig);
-      consumer = c;
+      producer = KafkaInterceptors.batonProducer(kafkaTracing);
+      consumer = KafkaInterceptors.batonConsumer(kafkaTracing);
       processor = record -> lastOffset = record.offset();
 
       GrpcTracing grpcTracing = GrpcTracing.builder(baton).build();

@@ -269,8 +269,11 @@ class BenchmarkSmokeTest {
     AmqpPublishBenchmark.Traced s = new AmqpPublishBenchmark.Traced();
     s.otel = Telemetry.Mode.PROPAGATION;
     s.setUp();
+    AmqpPublishBenchmark.Message m = new AmqpPublishBenchmark.Message();
+    m.props = "app";
+    m.setUp();
     try {
-      b.baton_appProps(s);
+      b.baton(s, m);
       assertEquals(1, s.fake.published);
       Map<String, Object> headers = s.fake.lastProperties.getHeaders();
       assertEquals(Fixtures.TRACEPARENT, String.valueOf(headers.get("traceparent")));
@@ -285,6 +288,11 @@ class BenchmarkSmokeTest {
     KafkaHeadersBenchmark b = new KafkaHeadersBenchmark();
     KafkaHeadersBenchmark.Propagators p = new KafkaHeadersBenchmark.Propagators();
     KafkaHeadersBenchmark.Records r = new KafkaHeadersBenchmark.Records();
+    r.headers = "trace";
+    r.setUp();
+    KafkaHeadersBenchmark.Records none = new KafkaHeadersBenchmark.Records();
+    none.headers = "none";
+    none.setUp();
     org.apache.kafka.common.header.Headers baton = b.inject_baton(p);
     org.apache.kafka.common.header.Headers otel = b.inject_otel(p);
     assertEquals(otel, baton, "both write the same traceparent and tracestate bytes");
@@ -297,7 +305,7 @@ class BenchmarkSmokeTest {
     assertEquals(fromOtel.getSpanId(), fromBaton.getSpanId());
     assertEquals(fromOtel.getTraceFlags(), fromBaton.getTraceFlags());
     assertEquals(fromOtel.getTraceState().asMap(), fromBaton.getTraceState().asMap());
-    assertEquals(io.opentelemetry.context.Context.root(), b.extractNone_baton(p, r));
+    assertEquals(io.opentelemetry.context.Context.root(), b.extract_baton(p, none));
   }
 
   @Test

@@ -136,11 +136,7 @@ public final class CheckoutDemo {
         telemetry.close();
       }
       if (telemetry.exporter() != null) {
-        out.println(telemetry.failed() == 0
-            ? "== sent " + telemetry.exported() + " spans to " + telemetry.exporter()
-            : "== could not send " + telemetry.failed() + " of " + (telemetry.failed()
-                + telemetry.exported()) + " spans to " + telemetry.exporter()
-                + (telemetry.firstFailure() == null ? "" : ": " + rootCause(telemetry.firstFailure())));
+        out.println("== " + telemetry.exportSummary());
       }
     } finally {
       brokers.close();
@@ -151,13 +147,6 @@ public final class CheckoutDemo {
       }
     }
     return ok;
-  }
-
-  private static Throwable rootCause(Throwable t) {
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private DemoTelemetry startTelemetry(SpanCollector collector) throws DemoFailure {

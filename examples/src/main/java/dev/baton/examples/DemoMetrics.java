@@ -2,15 +2,11 @@ package dev.baton.examples;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.metrics.InstrumentType;
-import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
-import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
-import io.opentelemetry.sdk.metrics.export.MetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,44 +16,23 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * The metrics one service's SDK recorded, read when the demo asks (a pull reader, like a
- * Prometheus scrape): the demo prints them after the trace, so a newcomer sees which instruments
- * Baton fills in without running a metrics backend.
+ * Prints the metrics each service's SDK recorded, read from its {@link InMemoryMetricReader} when
+ * the demo asks (a pull, like a Prometheus scrape): the demo prints them after the trace, so a
+ * newcomer sees which instruments Baton fills in without running a metrics backend.
  */
-final class DemoMetrics implements MetricReader {
+final class DemoMetrics {
 
   // left off every line to keep it short: in the demo the destination (orders, notifications) or
   // the rpc.method already tells which system recorded it
   private static final List<String> IMPLIED = List.of("messaging.system", "rpc.system.name");
 
-  private volatile CollectionRegistration registration = CollectionRegistration.noop();
-
-  @Override
-  public void register(CollectionRegistration registration) {
-    this.registration = registration;
-  }
-
-  @Override
-  public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
-    return AggregationTemporality.CUMULATIVE;
-  }
-
-  @Override
-  public CompletableResultCode forceFlush() {
-    return CompletableResultCode.ofSuccess();
-  }
-
-  @Override
-  public CompletableResultCode shutdown() {
-    registration = CollectionRegistration.noop();
-    return CompletableResultCode.ofSuccess();
-  }
+  private DemoMetrics() {}
 
   /** One line per point: instrument, service, value, attributes. */
-  static List<String> lines(Map<String, DemoMetrics> byService) {
+  static List<String> lines(Map<String, InMemoryMetricReader> byService) {
     List<String> out = new ArrayList<>();
     byService.forEach((service, reader) -> {
-      List<MetricData> metrics = new ArrayList<>(reader.registration.collectAllMetrics());
+      List<MetricData> metrics = new ArrayList<>(reader.collectAllMetrics());
       metrics.sort(Comparator.comparing(MetricData::getName));
       for (MetricData metric : metrics) {
         for (PointData point : metric.getData().getPoints()) {
@@ -69,7 +44,7 @@ final class DemoMetrics implements MetricReader {
     return out;
   }
 
-  static void print(Map<String, DemoMetrics> byService, PrintStream out) {
+  static void print(Map<String, InMemoryMetricReader> byService, PrintStream out) {
     List<String> lines = lines(byService);
     out.println();
     if (lines.isEmpty()) {

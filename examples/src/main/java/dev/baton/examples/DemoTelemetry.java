@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.Clock;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -46,7 +47,7 @@ final class DemoTelemetry implements AutoCloseable {
   private static final Logger SDK_LOG = Logger.getLogger("io.opentelemetry");
 
   private final Map<String, OpenTelemetrySdk> sdks = new LinkedHashMap<>();
-  private final Map<String, DemoMetrics> metrics = new LinkedHashMap<>();
+  private final Map<String, InMemoryMetricReader> metrics = new LinkedHashMap<>();
   private final Clock clock = new OneClock();
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -75,7 +76,7 @@ final class DemoTelemetry implements AutoCloseable {
   }
 
   private OpenTelemetrySdk build(String service, SpanCollector collector) {
-    DemoMetrics reader = new DemoMetrics();
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
     metrics.put(service, reader);
     return AutoConfiguredOpenTelemetrySdk.builder()
         .addPropertiesSupplier(() -> Map.of(
@@ -120,7 +121,7 @@ final class DemoTelemetry implements AutoCloseable {
   }
 
   /** Each service's metrics so far; read before {@link #close()}. */
-  Map<String, DemoMetrics> metrics() {
+  Map<String, InMemoryMetricReader> metrics() {
     return metrics;
   }
 
@@ -129,18 +130,26 @@ final class DemoTelemetry implements AutoCloseable {
     return exporterDescription;
   }
 
-  /** Spans the exporter delivered, and those it could not; final after {@link #close()}. */
-  long exported() {
-    return exported.get();
+  /**
+   * What the exporter delivered, e.g. {@code sent 7 spans to OTLP at http://...}, or how many
+   * spans it could not send and why the first failure happened; read after {@link #close()}.
+   */
+  String exportSummary() {
+    long sent = exported.get();
+    long lost = failed.get();
+    if (lost == 0) {
+      return "sent " + sent + " spans to " + exporterDescription;
+    }
+    Throwable why = firstFailure.get();
+    return "could not send " + lost + " of " + (lost + sent) + " spans to " + exporterDescription
+        + (why == null ? "" : ": " + rootCause(why));
   }
 
-  long failed() {
-    return failed.get();
-  }
-
-  /** Why the first export that failed did, or null. */
-  Throwable firstFailure() {
-    return firstFailure.get();
+  private static Throwable rootCause(Throwable t) {
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /**

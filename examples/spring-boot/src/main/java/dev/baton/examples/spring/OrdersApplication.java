@@ -69,7 +69,9 @@ public class OrdersApplication {
   OpenTelemetrySdk openTelemetry(SpanTree spanTree) {
     return OpenTelemetrySdk.builder()
         .setTracerProvider(
-            SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spanTree)).build())
+            SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(spanTree.exporter()))
+                .build())
         .setPropagators(
             ContextPropagators.create(
                 TextMapPropagator.composite(

@@ -1,46 +1,36 @@
 package dev.baton.examples.spring;
 
-import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Keeps every ended span, and draws one trace as a tree (the example's stand-in for a backend). */
-final class SpanTree implements SpanExporter {
+/**
+ * Keeps every ended span in an {@link InMemorySpanExporter}, and draws one trace as a tree (the
+ * example's stand-in for a backend).
+ */
+final class SpanTree {
 
-  private final List<SpanData> spans = new CopyOnWriteArrayList<>();
+  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
 
-  @Override
-  public CompletableResultCode export(Collection<SpanData> batch) {
-    spans.addAll(batch);
-    return CompletableResultCode.ofSuccess();
-  }
-
-  @Override
-  public CompletableResultCode flush() {
-    return CompletableResultCode.ofSuccess();
-  }
-
-  @Override
-  public CompletableResultCode shutdown() {
-    return CompletableResultCode.ofSuccess();
+  /** Where the application's SDK sends its spans. */
+  SpanExporter exporter() {
+    return spans;
   }
 
   /** Waits until no span has ended for a moment: the last listener's span ends after it returns. */
   void awaitQuiet() throws InterruptedException {
     int seen = -1;
-    for (int i = 0; i < 50 && seen != spans.size(); i++) {
-      seen = spans.size();
+    for (int i = 0; i < 50 && seen != spans.getFinishedSpanItems().size(); i++) {
+      seen = spans.getFinishedSpanItems().size();
       Thread.sleep(100);
     }
   }
 
   String render(String traceId) {
     List<SpanData> trace = new ArrayList<>();
-    for (SpanData s : spans) {
+    for (SpanData s : spans.getFinishedSpanItems()) {
       if (s.getTraceId().equals(traceId)) {
         trace.add(s);
       }
