@@ -70,7 +70,7 @@ public final class BatonTracing {
   /** {@code rpc.client.call.duration} and {@code rpc.server.call.duration}; default {@code true}. */
   public static final String METRICS_RPC_ENABLED = "baton.metrics.rpc.enabled";
 
-  /** The per-instrument switches, in the order of the bits of {@link #switches}. */
+  /** The per-instrument switches, in the order of the bits of {@code Options.switches}. */
   private static final List<String> METRIC_SWITCHES =
       List.of(
           METRICS_MESSAGES_ENABLED,
@@ -84,49 +84,39 @@ public final class BatonTracing {
   static final int MIN_HEADER_MAX_LENGTH = Settings.MIN_HEADER_MAX_LENGTH;
   static final int MAX_HEADER_MAX_LENGTH = Settings.MAX_HEADER_MAX_LENGTH;
 
+  /**
+   * Every setting but the {@code OpenTelemetry} instance: what {@link #resolved()} carries over to
+   * the registered global instance.
+   *
+   * @param switches one bit per {@link #METRIC_SWITCHES} entry: the instruments' own switches
+   */
+  private record Options(
+      InboundPolicy inboundPolicy,
+      BaggageFilter inboundBaggage,
+      BaggageFilter outboundBaggage,
+      int headerMaxLength,
+      boolean metricsEnabled,
+      int switches) {}
+
   private final OpenTelemetry openTelemetry;
-  private final InboundPolicy inboundPolicy;
-  private final BaggageFilter inboundBaggage;
-  private final BaggageFilter outboundBaggage;
-  private final int headerMaxLength;
+  private final Options options;
   private final BatonPropagator propagator;
-  /** One bit per {@link #METRIC_SWITCHES} entry: the instruments' own switches. */
-  private final int switches;
-  private final boolean metricsEnabled;
 
   /** Built by {@link #builder()}: follows the global instance (see {@link #resolved()}). */
   private final boolean global;
   /** {@code global} only: these settings on the registered global instance, once there is one. */
   private volatile BatonTracing resolved;
 
-  private BatonTracing(Builder b) {
-    this(b.openTelemetry, b.inboundPolicy, b.inboundBaggage, b.outboundBaggage, b.headerMaxLength,
-        b.global, b.metricsEnabled, b.metrics);
-  }
-
-  private BatonTracing(
-      OpenTelemetry openTelemetry,
-      InboundPolicy inboundPolicy,
-      BaggageFilter inboundBaggage,
-      BaggageFilter outboundBaggage,
-      int headerMaxLength,
-      boolean global,
-      boolean metricsEnabled,
-      int metrics) {
+  private BatonTracing(OpenTelemetry openTelemetry, Options options, boolean global) {
     this.openTelemetry = openTelemetry;
-    this.metricsEnabled = metricsEnabled;
-    this.switches = metrics;
-    this.inboundPolicy = inboundPolicy;
-    this.inboundBaggage = inboundBaggage;
-    this.outboundBaggage = outboundBaggage;
-    this.headerMaxLength = headerMaxLength;
+    this.options = options;
     this.global = global;
     this.propagator =
         BatonPropagator.create(
             openTelemetry.getPropagators().getTextMapPropagator(),
-            inboundBaggage,
-            outboundBaggage,
-            headerMaxLength);
+            options.inboundBaggage(),
+            options.outboundBaggage(),
+            options.headerMaxLength());
   }
 
   /**
@@ -173,11 +163,11 @@ public final class BatonTracing {
     if (!global) {
       map.put(OPEN_TELEMETRY, openTelemetry);
     }
-    map.put(INBOUND_POLICY, inboundPolicy.name());
-    map.put(BAGGAGE_INBOUND, inboundBaggage.toString());
-    map.put(BAGGAGE_OUTBOUND, outboundBaggage.toString());
-    map.put(HEADER_MAX_LENGTH, headerMaxLength);
-    map.put(METRICS_ENABLED, metricsEnabled);
+    map.put(INBOUND_POLICY, options.inboundPolicy().name());
+    map.put(BAGGAGE_INBOUND, options.inboundBaggage().toString());
+    map.put(BAGGAGE_OUTBOUND, options.outboundBaggage().toString());
+    map.put(HEADER_MAX_LENGTH, options.headerMaxLength());
+    map.put(METRICS_ENABLED, options.metricsEnabled());
     for (String key : METRIC_SWITCHES) {
       map.put(key, metricSwitchOn(key));
     }
@@ -221,8 +211,7 @@ public final class BatonTracing {
     if (registered == null) {
       return this;
     }
-    r = new BatonTracing(registered, inboundPolicy, inboundBaggage, outboundBaggage,
-        headerMaxLength, false, metricsEnabled, switches);
+    r = new BatonTracing(registered, options, false);
     resolved = r;
     return r;
   }
@@ -245,7 +234,7 @@ public final class BatonTracing {
    * @return the policy
    */
   public InboundPolicy inboundPolicy() {
-    return inboundPolicy;
+    return options.inboundPolicy();
   }
 
   /**
@@ -254,7 +243,7 @@ public final class BatonTracing {
    * @return whether metrics are wanted
    */
   public boolean metricsEnabled() {
-    return metricsEnabled;
+    return options.metricsEnabled();
   }
 
   /**
@@ -268,12 +257,12 @@ public final class BatonTracing {
    */
   public boolean metricEnabled(String key) {
     int b = bit(key);
-    return metricsEnabled && (switches & b) != 0;
+    return options.metricsEnabled() && (options.switches() & b) != 0;
   }
 
   /** The instrument's own switch, whatever {@link #METRICS_ENABLED} says (for {@link #config()}). */
   private boolean metricSwitchOn(String key) {
-    return (switches & bit(key)) != 0;
+    return (options.switches() & bit(key)) != 0;
   }
 
   private static int bit(String key) {
@@ -290,14 +279,16 @@ public final class BatonTracing {
    * @return the cap, in UTF-8 bytes
    */
   public int headerMaxLength() {
-    return headerMaxLength;
+    return options.headerMaxLength();
   }
 
   @Override
   public String toString() {
-    return "BatonTracing{" + (global ? "global, " : "") + "inboundPolicy=" + inboundPolicy + ", inboundBaggage=" + inboundBaggage
-        + ", outboundBaggage=" + outboundBaggage + ", headerMaxLength=" + headerMaxLength
-        + ", metrics=" + (metricsEnabled ? Integer.toBinaryString(switches) : "off") + "}";
+    Options o = options;
+    return "BatonTracing{" + (global ? "global, " : "") + "inboundPolicy=" + o.inboundPolicy()
+        + ", inboundBaggage=" + o.inboundBaggage() + ", outboundBaggage=" + o.outboundBaggage()
+        + ", headerMaxLength=" + o.headerMaxLength()
+        + ", metrics=" + (o.metricsEnabled() ? Integer.toBinaryString(o.switches()) : "off") + "}";
   }
 
   /**
@@ -408,7 +399,12 @@ public final class BatonTracing {
      * @return the settings
      */
     public BatonTracing build() {
-      return new BatonTracing(this);
+      return new BatonTracing(
+          openTelemetry,
+          new Options(
+              inboundPolicy, inboundBaggage, outboundBaggage, headerMaxLength, metricsEnabled,
+              metrics),
+          global);
     }
   }
 }
