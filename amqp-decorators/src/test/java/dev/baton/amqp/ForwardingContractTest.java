@@ -1,6 +1,7 @@
 package dev.baton.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -11,6 +12,7 @@ import com.rabbitmq.client.RecoverableChannel;
 import com.rabbitmq.client.RecoverableConnection;
 import com.rabbitmq.client.WriteListener;
 import io.opentelemetry.api.OpenTelemetry;
+import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -190,6 +192,36 @@ class ForwardingContractTest {
     assertThat(traced.equals(delegate)).isFalse();
     assertThat(traced.hashCode()).isEqualTo(System.identityHashCode(traced));
     assertThat(traced.toString()).isEqualTo("TracingConnection{plain}");
+  }
+
+  @Test
+  void theConnectionsOwnExceptionsPassThroughTheProxyUnchanged() {
+    IOException refused = new IOException("channel max reached");
+    IllegalStateException closed = new IllegalStateException("connection closed");
+    InvocationHandler failing =
+        (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "createChannel":
+              throw refused;
+            case "getServerProperties":
+              throw closed;
+            case "toString":
+              return "failing";
+            default:
+              throw new AssertionError(method.getName());
+          }
+        };
+    for (Class<? extends Connection> type : List.of(Connection.class, RecoverableConnection.class)) {
+      Connection delegate =
+          (Connection)
+              Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, failing);
+      Connection traced = AmqpTracing.create(OpenTelemetry.noop()).wrap(delegate);
+      assertThatThrownBy(traced::createChannel).isSameAs(refused);
+      assertThatThrownBy(traced::getServerProperties).isSameAs(closed);
+      // The recoverable one is a TracingConnection too (it used to print as
+      // RecoverableTracingConnection).
+      assertThat(traced.toString()).isEqualTo("TracingConnection{failing}");
+    }
   }
 
   /** Methods of {@code iface} (and its super-interfaces) that none of {@code classes} declares. */

@@ -54,7 +54,10 @@ public abstract class ForwardingHandler<T> implements InvocationHandler {
   protected abstract Object handle(Object proxy, Method method, Object[] args) throws Throwable;
 
   /**
-   * Calls {@code method} on the wrapped object.
+   * Calls {@code method} on the wrapped object. Limit of every JDK proxy: a checked exception the
+   * interface method does not declare (only a client that throws one by trickery could) reaches
+   * the caller wrapped in an {@link java.lang.reflect.UndeclaredThrowableException}; every
+   * exception the method declares, and every unchecked one, is thrown unchanged.
    *
    * @param method the interface method
    * @param args its arguments
