@@ -21,7 +21,9 @@ def load(path):
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
         iterations = [v for fork in pm.get("rawData", []) for v in fork]
         median = statistics.median(iterations) if iterations else pm["score"]
-        table[(cls, method, params)] = (pm["score"], pm["scoreError"], alloc, r["threads"], median)
+        # JMH writes "NaN" (a string) as the error of fewer than three iterations.
+        err = float(pm["scoreError"])
+        table[(cls, method, params)] = (pm["score"], err, alloc, r["threads"], median)
     return table
 
 
