@@ -33,13 +33,11 @@ final class TracingConnection extends ForwardingHandler<Connection> {
 
   /** Wraps {@code connection}, staying a {@link RecoverableConnection} when it is one. */
   static Connection wrap(Connection connection, AmqpSpans spans) {
-    Class<?> type =
+    Class<? extends Connection> type =
         connection instanceof RecoverableConnection
             ? RecoverableConnection.class
             : Connection.class;
-    return (Connection)
-        Proxy.newProxyInstance(
-            type.getClassLoader(), new Class<?>[] {type}, new TracingConnection(connection, spans));
+    return new TracingConnection(connection, spans).newProxy(type);
   }
 
   /** Whether {@code connection} is a proxy made by {@link #wrap}. */

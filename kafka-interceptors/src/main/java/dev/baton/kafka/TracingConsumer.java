@@ -3,7 +3,6 @@ package dev.baton.kafka;
 import dev.baton.core.internal.ForwardingHandler;
 import dev.baton.core.internal.MessagingMetrics;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -41,10 +40,7 @@ final class TracingConsumer extends ForwardingHandler<Consumer<?, ?>> {
 
   @SuppressWarnings("unchecked")
   static <K, V> Consumer<K, V> of(Consumer<K, V> delegate, KafkaTracing tracing) {
-    return (Consumer<K, V>) Proxy.newProxyInstance(
-        Consumer.class.getClassLoader(),
-        new Class<?>[] {Consumer.class},
-        new TracingConsumer(delegate, tracing));
+    return new TracingConsumer(delegate, tracing).newProxy(Consumer.class);
   }
 
   private static String groupId(Consumer<?, ?> consumer) {

@@ -36,13 +36,12 @@ final class BatonRabbitAutoConfiguration {
 
   /**
    * What the template post-processor and the listener advice share, built when the first template
-   * or listener container factory is traced. Requiring {@code amqpTracing} validates the
-   * {@code baton.amqp.*} settings, as everywhere else.
+   * or listener container factory is traced. {@code ConfigReader.of} checks every {@code baton.*}
+   * value of the map, as every transport does.
    */
   @Bean
   @Lazy
-  RabbitSpans batonRabbitSpans(
-      BatonTracing baton, BatonSettings settings, AmqpTracing amqpTracing) {
+  RabbitSpans batonRabbitSpans(BatonTracing baton, BatonSettings settings) {
     ConfigReader reader =
         ConfigReader.of(
             settings.forTransport(BatonSettings.AMQP_PREFIX, baton),

@@ -72,4 +72,15 @@ public abstract class ForwardingHandler<T> implements InvocationHandler {
     }
   }
 
+  /**
+   * Makes the proxy this handler answers for: it implements {@code type} (of the class loader
+   * that defines {@code type}) and nothing else.
+   *
+   * @param type the interface the proxy implements
+   * @param <P> that interface
+   * @return the proxy
+   */
+  protected final <P> P newProxy(Class<P> type) {
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, this));
+  }
 }
